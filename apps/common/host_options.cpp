@@ -1,0 +1,84 @@
+#include "apps/common/host_options.hpp"
+
+#include <charconv>
+
+#include "apps/common/program.hpp"
+
+namespace tapstack {
+namespace po = boost::program_options;
+namespace {
+
+[[noreturn]] void bad(const std::string& flag, const std::string& value, const std::string& want) {
+  throw usage_error("invalid value '" + value + "' for " + flag + ": expected " + want);
+}
+
+std::uint64_t parse_unsigned(const std::string& flag, const std::string& text, std::uint64_t min,
+                             std::uint64_t max, const std::string& want) {
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v < min || v > max)
+    bad(flag, text, want);
+  return v;
+}
+
+}  // namespace
+
+po::options_description host_flags::description() {
+  po::options_description d{"Host"};
+  d.add_options()
+      ("tap", po::value(&tap_)->default_value(tap_),
+       "tap device to attach to; it must exist (scripts/tap-up creates one)")
+      ("ip", po::value(&ip_)->default_value(ip_), "this host's address and prefix length")
+      ("gateway", po::value(&gateway_)->default_value(gateway_),
+       "router for off-link destinations, on-link with --ip; 'none' for no router")
+      ("mac", po::value(&mac_)->default_value(mac_), "this host's MAC (locally administered)")
+      ("mtu", po::value(&mtu_)->default_value(mtu_), "largest IP packet sent, 68 to 65535")
+      ("pcap", po::value(&pcap_), "record every frame in and out to this pcap file")
+      ("trace", po::bool_switch(), "print one tcpdump-style line per frame in and out")
+      ("log-level", po::value(&log_level_)->default_value(log_level_),
+       "trace, debug, info, warn, error or off (drops are logged at debug)")
+      ("seed", po::value(&seed_)->default_value(seed_),
+       "seed for every random choice (IP identification, later ports and ISNs)");
+  return d;
+}
+
+host_options host_flags::resolve(const po::variables_map& vm) const {
+  host_options o;
+  o.tap = tap_;
+  if (tap_.empty() || tap_.size() > 15) bad("--tap", tap_, "an interface name of 1 to 15 characters");
+
+  const auto cidr = ipv4_cidr::parse(ip_);
+  if (!cidr || cidr->prefix_len == 0 || cidr->prefix_len > 30)
+    bad("--ip", ip_, "ADDR/PREFIX with a prefix of 1 to 30, like 10.0.0.2/24");
+  if (cidr->address == cidr->network() || cidr->address == cidr->subnet_broadcast())
+    bad("--ip", ip_, "a host address, not the subnet's network or broadcast address");
+  o.stack.address = *cidr;
+
+  if (gateway_ == "none") {
+    o.stack.gateway.reset();
+  } else {
+    const auto gw = ipv4_address::parse(gateway_);
+    if (!gw) bad("--gateway", gateway_, "an IPv4 address like 10.0.0.1, or 'none'");
+    if (!cidr->contains(*gw) || *gw == cidr->address)
+      bad("--gateway", gateway_, "another address on " + to_string(*cidr) + "'s subnet");
+    o.stack.gateway = *gw;
+  }
+
+  const auto mac = mac_address::parse(mac_);
+  if (!mac || mac->is_multicast() || mac->is_zero())
+    bad("--mac", mac_, "a unicast MAC like 02:74:73:00:00:02");
+  o.stack.mac = *mac;
+
+  o.stack.mtu = parse_unsigned("--mtu", mtu_, min_mtu, max_mtu, "a number from 68 to 65535");
+  o.stack.seed = parse_unsigned("--seed", seed_, 0, UINT64_MAX, "an unsigned 64-bit number");
+  if (!parse_log_level(log_level_, o.level))
+    bad("--log-level", log_level_, "trace, debug, info, warn, error or off");
+  if (vm.count("pcap")) {
+    if (pcap_.empty()) bad("--pcap", pcap_, "a file name");
+    o.pcap = pcap_;
+  }
+  o.trace = vm["trace"].as<bool>();
+  return o;
+}
+
+}  // namespace tapstack

@@ -1,0 +1,92 @@
+#include "stack/asio/runner.hpp"
+
+#include <csignal>
+#include <stdexcept>
+
+namespace tapstack {
+namespace {
+
+// Room for the largest frame a tap can hand over (64 KiB with offloads) and its Ethernet header.
+constexpr std::size_t rx_buffer_size = 65536 + 64;
+// Frames drained per wake-up before transmitting, so a flood in cannot starve replies out.
+constexpr int max_frames_per_wake = 256;
+
+int checked_handle(const device& dev) {
+  const int fd = dev.wait_handle();
+  if (fd < 0) throw std::invalid_argument("the runner needs a device with a descriptor to wait on");
+  return fd;
+}
+
+}  // namespace
+
+runner::runner(asio::io_context& io, stack& host, device& dev, const real_clock& clock)
+    : host_{host},
+      dev_{dev},
+      clock_{clock},
+      fd_{io, checked_handle(dev)},
+      timer_{io},
+      signals_{io, SIGINT, SIGTERM},
+      rx_buffer_(rx_buffer_size) {}
+
+runner::~runner() {
+  // The descriptor belongs to the device, which closes it.
+  fd_.release();
+}
+
+void runner::start() {
+  host_.start(clock_.now());
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    signal_ = signal;
+    stop();
+  });
+  service();
+  wait_readable();
+}
+
+void runner::stop() {
+  stopped_ = true;
+  boost::system::error_code ignored;
+  signals_.cancel(ignored);
+  timer_.cancel();
+  fd_.cancel(ignored);
+}
+
+void runner::wait_readable() {
+  fd_.async_wait(asio::posix::stream_descriptor::wait_read,
+                 [this](const boost::system::error_code& ec) {
+                   if (ec) return;
+                   service();
+                   wait_readable();
+                 });
+}
+
+void runner::wait_deadline() {
+  const auto deadline = host_.next_deadline();
+  if (!deadline) {
+    timer_.cancel();
+    return;
+  }
+  timer_.expires_at(clock_.to_steady(*deadline));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) service();
+  });
+}
+
+void runner::service() {
+  if (stopped_) return;
+  for (int i = 0; i < max_frames_per_wake; ++i) {
+    const std::size_t n = dev_.receive(rx_buffer_, clock_.now());
+    if (n == 0) break;
+    host_.receive(const_byte_span{rx_buffer_}.first(n), clock_.now());
+  }
+  const instant now = clock_.now();
+  host_.poll(now);
+  while (auto f = host_.pop_transmit()) {
+    if (!dev_.transmit(f->bytes(), now)) host_.stats().drop(drop_reason::tx_device_full);
+    host_.recycle(std::move(*f));
+  }
+  wait_deadline();
+}
+
+}  // namespace tapstack

@@ -1,0 +1,49 @@
+#pragma once
+// The runner: the only loop that runs a host in real time. On an io_context it waits for the
+// device's descriptor to become readable and for a timer set to the host's next deadline; on each
+// wake-up it drains every frame that is ready, runs the timers that are due, then transmits what
+// the host queued. SIGINT and SIGTERM stop it cleanly: run() returns, and the program prints its
+// counters and closes its files. The host, device and clock outlive the runner.
+#include <cstdint>
+#include <vector>
+
+#include "stack/asio/asio.hpp"
+#include "stack/asio/real_clock.hpp"
+#include "stack/device.hpp"
+#include "stack/stack.hpp"
+
+namespace tapstack {
+
+class runner {
+ public:
+  // Throws std::invalid_argument for a device with no descriptor to wait on.
+  runner(asio::io_context& io, stack& host, device& dev, const real_clock& clock);
+  ~runner();
+  runner(const runner&) = delete;
+  runner& operator=(const runner&) = delete;
+
+  // Starts the host and begins serving; returns at once. io.run() then runs until stop() or a
+  // termination signal.
+  void start();
+  void stop();
+  // The signal that stopped the runner, or 0.
+  int stopped_by() const { return signal_; }
+
+ private:
+  void wait_readable();
+  void wait_deadline();
+  // Drains received frames, runs due timers and flushes transmissions.
+  void service();
+
+  stack& host_;
+  device& dev_;
+  const real_clock& clock_;
+  asio::posix::stream_descriptor fd_;
+  asio::steady_timer timer_;
+  asio::signal_set signals_;
+  std::vector<std::uint8_t> rx_buffer_;
+  int signal_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace tapstack

@@ -1,0 +1,35 @@
+#pragma once
+// What every layer of one host shares: its configuration, counters, logger, random generator and
+// frame pool. Owned by the stack and handed to each layer by reference; it outlives them all.
+#include <string>
+
+#include "stack/base/counters.hpp"
+#include "stack/base/log.hpp"
+#include "stack/base/rng.hpp"
+#include "stack/buffers/frame.hpp"
+#include "stack/config.hpp"
+
+namespace tapstack {
+
+// Room in front of every outgoing payload for the headers below it (Ethernet, IPv4 with options,
+// TCP with options), so no layer ever moves a payload to make space.
+inline constexpr std::size_t frame_headroom = 128;
+
+struct host_context {
+  explicit host_context(const stack_config& c, logger l)
+      : config{c}, log{l}, random{c.seed}, pool{frame_headroom + 14 + c.mtu, 256} {}
+
+  // Counts a frame dropped for a reason and says so at debug level.
+  void drop(drop_reason why, instant now, std::uint64_t n = 1) {
+    stats.drop(why, n);
+    log.log(log_level::debug, now, [&] { return "drop: " + std::string{name(why)}; });
+  }
+
+  stack_config config;
+  counters stats;
+  logger log;
+  rng random;
+  frame_pool pool;
+};
+
+}  // namespace tapstack

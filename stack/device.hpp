@@ -1,0 +1,27 @@
+#pragma once
+// The one seam between a host and the outside: a non-blocking frame device. The tap, the in-memory
+// pair link and the decorators (pcap recorder, tracer, later the fault injector) implement it, and
+// decorators wrap one another like middleware: tracer(pcap(tap)). Every call takes the current
+// instant, so a decorator can timestamp or delay without reading a clock.
+#include <cstddef>
+
+#include "stack/base/bytes.hpp"
+#include "stack/base/time.hpp"
+
+namespace tapstack {
+
+class device {
+ public:
+  virtual ~device() = default;
+
+  // Copies one waiting frame into out and returns its length, or 0 when none is waiting. A frame
+  // longer than out is truncated to it.
+  virtual std::size_t receive(byte_span out, instant now) = 0;
+  // Hands one frame to the device; false when the device has no room for it now.
+  virtual bool transmit(const_byte_span frame, instant now) = 0;
+  // A descriptor that becomes readable when receive would return a frame, for the Asio runner to
+  // wait on; -1 for devices driven by a simulator instead.
+  virtual int wait_handle() const { return -1; }
+};
+
+}  // namespace tapstack

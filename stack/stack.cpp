@@ -1,0 +1,64 @@
+#include "stack/stack.hpp"
+
+#include <stdexcept>
+
+namespace tapstack {
+namespace {
+
+const stack_config& validated(const stack_config& c) {
+  if (c.mtu < min_mtu || c.mtu > max_mtu)
+    throw std::invalid_argument("MTU " + std::to_string(c.mtu) + " is outside " +
+                                std::to_string(min_mtu) + ".." + std::to_string(max_mtu));
+  if (c.address.prefix_len > 32) throw std::invalid_argument("prefix length above 32");
+  if (c.gateway && !c.address.contains(*c.gateway))
+    throw std::invalid_argument("gateway " + to_string(*c.gateway) + " is not on-link with " +
+                                to_string(c.address));
+  return c;
+}
+
+}  // namespace
+
+stack::stack(const stack_config& config, logger log)
+    : ctx_{validated(config), log}, eth_{ctx_}, arp_{ctx_, eth_}, ip_{ctx_, arp_}, icmp_{ctx_, ip_} {}
+
+void stack::start(instant now) {
+  ctx_.log.log(log_level::info, now, [&] {
+    return "host " + to_string(ctx_.config.address) + " at " + to_string(ctx_.config.mac) + " up";
+  });
+  arp_.announce(now);
+}
+
+void stack::receive(const_byte_span frame, instant now) {
+  ctx_.stats.count(event::frames_in);
+  ctx_.stats.count(event::bytes_in, frame.size());
+  const auto link = eth_.accept(frame, now);
+  if (!link) return;
+  const const_byte_span payload = frame.subspan(ethernet::header_len);
+  switch (link->type) {
+    case ethertype::arp: return arp_.receive(payload, now);
+    case ethertype::ipv4: {
+      const auto packet = ip_.receive(payload, now);
+      if (!packet) return;
+      switch (packet->header.protocol) {
+        case ip_protocol::icmp: return icmp_.receive(*packet, now);
+        default: return ctx_.drop(drop_reason::ip_unknown_protocol, now);
+      }
+    }
+    default: return ctx_.drop(drop_reason::eth_unknown_ethertype, now);
+  }
+}
+
+std::optional<frame> stack::pop_transmit() {
+  auto f = eth_.pop_transmit();
+  if (f) {
+    ctx_.stats.count(event::frames_out);
+    ctx_.stats.count(event::bytes_out, f->size());
+  }
+  return f;
+}
+
+void stack::poll(instant now) { arp_.poll(now); }
+
+std::optional<instant> stack::next_deadline() const { return arp_.next_deadline(); }
+
+}  // namespace tapstack

@@ -1,0 +1,57 @@
+#pragma once
+// The host: one network interface's worth of protocols (Ethernet, ARP, IPv4, ICMP), owned together
+// and driven from outside. Frames go in with the instant they arrived; frames come out of a queue
+// the driver drains; poll() runs whatever timers are due, and next_deadline() says when to call it
+// next. It never reads a clock, sleeps or touches a device, so the same host runs behind a real tap
+// (the Asio runner) and in virtual time (the simulator). One thread per host; no globals.
+#include <optional>
+
+#include "stack/base/log.hpp"
+#include "stack/config.hpp"
+#include "stack/context.hpp"
+#include "stack/ip/icmp_layer.hpp"
+#include "stack/ip/ipv4_layer.hpp"
+#include "stack/link/arp_layer.hpp"
+#include "stack/link/ethernet_layer.hpp"
+
+namespace tapstack {
+
+class stack {
+ public:
+  // Throws std::invalid_argument for a configuration no host can run with (an MTU outside
+  // min_mtu..max_mtu, an address with prefix 32 and a gateway).
+  explicit stack(const stack_config& config, logger log = {});
+  stack(const stack&) = delete;
+  stack& operator=(const stack&) = delete;
+
+  // Announces the host (gratuitous ARP). Call once, before the first receive.
+  void start(instant now);
+  // One frame from the device, as received.
+  void receive(const_byte_span frame, instant now);
+  // Runs the timers due at now.
+  void poll(instant now);
+  // When poll() next has work; nullopt when nothing is pending.
+  std::optional<instant> next_deadline() const;
+
+  // The next frame for the device, oldest first.
+  std::optional<frame> pop_transmit();
+  bool has_transmit() const { return eth_.has_transmit(); }
+  // Returns a transmitted frame's buffer for reuse.
+  void recycle(frame&& f) { ctx_.pool.give(std::move(f)); }
+
+  const stack_config& config() const { return ctx_.config; }
+  const counters& stats() const { return ctx_.stats; }
+  counters& stats() { return ctx_.stats; }
+  const logger& log() const { return ctx_.log; }
+  const arp_cache& arp() const { return arp_.cache(); }
+  icmp_layer& icmp() { return icmp_; }
+
+ private:
+  host_context ctx_;
+  ethernet_layer eth_;
+  arp_layer arp_;
+  ipv4_layer ip_;
+  icmp_layer icmp_;
+};
+
+}  // namespace tapstack

@@ -1,0 +1,46 @@
+#include "stack/wire/ethernet.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace tapstack {
+
+std::string to_string(ethertype t) {
+  switch (t) {
+    case ethertype::ipv4: return "IPv4";
+    case ethertype::arp: return "ARP";
+    case ethertype::vlan: return "802.1Q";
+    case ethertype::ipv6: return "IPv6";
+  }
+  return "Unknown";
+}
+
+parse_result<ethernet_view> ethernet_view::check(const_byte_span frame) {
+  if (frame.size() < ethernet::header_len) return drop_reason::frame_too_short;
+  return ethernet_view{frame};
+}
+
+mac_address ethernet_view::mac_at(std::size_t offset) const {
+  mac_address m;
+  std::copy_n(&bytes_[offset], m.octets.size(), m.octets.begin());
+  return m;
+}
+
+ethernet_repr ethernet_repr::parse(const ethernet_view& v) {
+  return {v.src(), v.dst(), static_cast<ethertype>(v.ethertype())};
+}
+
+void ethernet_repr::emit(byte_span out) const {
+  std::copy(dst.octets.begin(), dst.octets.end(), &out[ethernet::field::dst]);
+  std::copy(src.octets.begin(), src.octets.end(), &out[ethernet::field::src]);
+  store_be16(&out[ethernet::field::ethertype], static_cast<std::uint16_t>(type));
+}
+
+std::string to_string(const ethernet_repr& r) {
+  char type[24];
+  std::snprintf(type, sizeof type, "0x%04x", static_cast<unsigned>(r.type));
+  return to_string(r.src) + " > " + to_string(r.dst) + ", ethertype " + to_string(r.type) + " (" +
+         type + ")";
+}
+
+}  // namespace tapstack

@@ -1,0 +1,48 @@
+#include "tests/support/simulator.hpp"
+
+namespace tapstack::test {
+
+void simulator::add(stack& host, device& dev) { hosts_.push_back({&host, &dev}); }
+
+void simulator::start() {
+  for (auto& h : hosts_) h.host->start(now_);
+}
+
+bool simulator::step(instant until) {
+  bool moved = false;
+  for (auto& h : hosts_) {
+    while (const std::size_t n = h.dev->receive(buffer_, now_)) {
+      h.host->receive(const_byte_span{buffer_}.first(n), now_);
+      moved = true;
+    }
+    h.host->poll(now_);
+    while (auto f = h.host->pop_transmit()) {
+      if (!h.dev->transmit(f->bytes(), now_)) h.host->stats().drop(drop_reason::tx_device_full);
+      h.host->recycle(std::move(*f));
+      moved = true;
+    }
+  }
+  if (moved) return true;
+  std::optional<instant> next;
+  for (auto& h : hosts_)
+    if (auto d = h.host->next_deadline(); d && (!next || *d < *next)) next = d;
+  if (!next || *next > until) return false;
+  now_ = std::max(now_, *next);
+  return true;
+}
+
+bool simulator::run_until(const std::function<bool()>& done, duration limit) {
+  const instant until = now_ + limit;
+  while (!done())
+    if (!step(until)) return false;
+  return true;
+}
+
+void simulator::run_for(duration limit) {
+  const instant until = now_ + limit;
+  while (step(until)) {
+  }
+  now_ = std::max(now_, until);
+}
+
+}  // namespace tapstack::test

@@ -1,0 +1,99 @@
+// The in-memory devices and decorators: the pair link delivers in order and bounds its queue; the
+// pcap recorder writes a file tcpdump can read (header and records, timestamps from the instants
+// it is given); the tracer prints one tcpdump-style line per frame.
+#include <doctest/doctest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <vector>
+
+#include "drivers/pair_link.hpp"
+#include "drivers/pcap_recorder.hpp"
+#include "drivers/tracer.hpp"
+#include "stack/base/bytes.hpp"
+
+using namespace tapstack;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A broadcast ARP request from 10.0.0.1 for 10.0.0.2.
+const std::vector<std::uint8_t> arp_request = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06,
+    0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
+    0x0a, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x02};
+
+std::uint32_t load_le32(const std::uint8_t* p) {
+  return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
+         std::uint32_t{p[3]} << 24;
+}
+
+}  // namespace
+
+TEST_CASE("pair link delivers frames to the other end in order, and bounds its queue") {
+  pair_link link{2};
+  std::array<std::uint8_t, 1> one{1}, two{2}, three{3};
+  CHECK(link.a().transmit(one, instant{}));
+  CHECK(link.a().transmit(two, instant{}));
+  CHECK_FALSE(link.a().transmit(three, instant{}));
+  CHECK(link.in_flight() == 2);
+
+  std::array<std::uint8_t, 16> buf{};
+  CHECK(link.a().receive(buf, instant{}) == 0);
+  REQUIRE(link.b().receive(buf, instant{}) == 1);
+  CHECK(buf[0] == 1);
+  REQUIRE(link.b().receive(buf, instant{}) == 1);
+  CHECK(buf[0] == 2);
+  CHECK(link.b().receive(buf, instant{}) == 0);
+}
+
+TEST_CASE("pcap recorder writes a libpcap file with the frames and their instants") {
+  const auto path = std::filesystem::temp_directory_path() / "tapstack-test-drivers.pcap";
+  pair_link link;
+  {
+    pcap_recorder rec{link.a(), path.string()};
+    CHECK(rec.transmit(arp_request, instant{1500ms}));
+    std::array<std::uint8_t, 64> buf{};
+    CHECK(link.b().transmit(arp_request, instant{}));
+    CHECK(rec.receive(buf, instant{2s + 250us}) == arp_request.size());
+    CHECK(rec.frames_written() == 2);
+  }
+  std::ifstream in{path, std::ios::binary};
+  const std::vector<std::uint8_t> file{std::istreambuf_iterator<char>{in}, {}};
+  std::filesystem::remove(path);
+
+  REQUIRE(file.size() == 24 + 2 * (16 + arp_request.size()));
+  CHECK(load_le32(&file[0]) == 0xa1b2c3d4);
+  CHECK(load_le32(&file[20]) == 1);  // LINKTYPE_ETHERNET
+  const std::uint8_t* first = &file[24];
+  CHECK(load_le32(first) == 1);           // seconds
+  CHECK(load_le32(first + 4) == 500000);  // microseconds
+  CHECK(load_le32(first + 8) == arp_request.size());
+  CHECK(std::equal(arp_request.begin(), arp_request.end(), first + 16));
+  const std::uint8_t* second = first + 16 + arp_request.size();
+  CHECK(load_le32(second) == 2);
+  CHECK(load_le32(second + 4) == 250);
+}
+
+TEST_CASE("pcap recorder names the path it cannot write") {
+  pair_link link;
+  CHECK_THROWS_WITH_AS(pcap_recorder(link.a(), "/nonexistent-dir/x.pcap"),
+                       doctest::Contains("/nonexistent-dir/x.pcap"), std::runtime_error);
+}
+
+TEST_CASE("tracer prints one tcpdump-style line per frame, in and out") {
+  pair_link link;
+  std::ostringstream out;
+  tracer trace{link.a(), out};
+  CHECK(trace.transmit(arp_request, instant{1ms}));
+  CHECK(link.b().transmit(arp_request, instant{}));
+  std::array<std::uint8_t, 64> buf{};
+  CHECK(trace.receive(buf, instant{2ms}) == arp_request.size());
+  CHECK(out.str() ==
+        "0.001000 out ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28\n"
+        "0.002000 in  ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28\n");
+}
