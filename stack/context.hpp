@@ -8,6 +8,7 @@
 #include "stack/base/rng.hpp"
 #include "stack/buffers/frame.hpp"
 #include "stack/config.hpp"
+#include "stack/wire/describe.hpp"
 
 namespace tapstack {
 
@@ -19,10 +20,15 @@ struct host_context {
   explicit host_context(const stack_config& c, logger l)
       : config{c}, log{l}, random{c.seed}, pool{frame_headroom + 14 + c.mtu, 256} {}
 
-  // Counts a frame dropped for a reason and says so at debug level.
+  // Counts a frame dropped for a reason and says so at debug level, with the frame being received
+  // when there is one.
   void drop(drop_reason why, instant now, std::uint64_t n = 1) {
     stats.drop(why, n);
-    log.log(log_level::debug, now, [&] { return "drop: " + std::string{name(why)}; });
+    log.log(log_level::debug, now, [&] {
+      std::string line = "drop " + std::string{name(why)};
+      if (!receiving.empty()) line += ": " + describe_frame(receiving);
+      return line;
+    });
   }
 
   stack_config config;
@@ -30,6 +36,8 @@ struct host_context {
   logger log;
   rng random;
   frame_pool pool;
+  // The frame the stack is processing, for drop messages; empty outside receive().
+  const_byte_span receiving;
 };
 
 }  // namespace tapstack

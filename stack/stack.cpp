@@ -31,6 +31,12 @@ void stack::start(instant now) {
 void stack::receive(const_byte_span frame, instant now) {
   ctx_.stats.count(event::frames_in);
   ctx_.stats.count(event::bytes_in, frame.size());
+  ctx_.receiving = frame;
+  deliver(frame, now);
+  ctx_.receiving = {};
+}
+
+void stack::deliver(const_byte_span frame, instant now) {
   const auto link = eth_.accept(frame, now);
   if (!link) return;
   const const_byte_span payload = frame.subspan(ethernet::header_len);

@@ -47,6 +47,9 @@ class stack {
   icmp_layer& icmp() { return icmp_; }
 
  private:
+  // Demultiplexes one received frame up through the layers.
+  void deliver(const_byte_span frame, instant now);
+
   host_context ctx_;
   ethernet_layer eth_;
   arp_layer arp_;
