@@ -59,6 +59,9 @@ void pcap_recorder::record(const_byte_span frame, instant now) {
   ++frames_;
 }
 
-void pcap_recorder::flush() { std::fflush(file_.get()); }
+void pcap_recorder::flush() {
+  std::fflush(file_.get());
+  inner_.flush();
+}
 
 }  // namespace tapstack

@@ -3,7 +3,8 @@
 // (Ethernet link type, microsecond timestamps) that Wireshark and `tcpdump -r` open. Timestamps come
 // from the instants the host is driven with, placed on the wall clock by the epoch given at
 // construction, so a virtual-time run records virtual time. Records only frames the inner device
-// accepted. The file is flushed when the recorder is destroyed or flush() is called.
+// accepted. The file is flushed when the recorder is destroyed or flush() is called (the runner
+// does after each wake-up).
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -23,8 +24,7 @@ class pcap_recorder final : public device {
   std::size_t receive(byte_span out, instant now) override;
   bool transmit(const_byte_span frame, instant now) override;
   int wait_handle() const override { return inner_.wait_handle(); }
-
-  void flush();
+  void flush() override;
   std::size_t frames_written() const { return frames_; }
 
  private:

@@ -16,6 +16,11 @@ bool tracer::transmit(const_byte_span frame, instant now) {
   return sent;
 }
 
+void tracer::flush() {
+  out_.flush();
+  inner_.flush();
+}
+
 void tracer::print(const char* direction, const_byte_span frame, instant now) {
   out_ << to_string(now) << ' ' << direction << ' ' << describe_frame(frame, link_level_) << '\n';
 }

@@ -16,6 +16,7 @@ class tracer final : public device {
   std::size_t receive(byte_span out, instant now) override;
   bool transmit(const_byte_span frame, instant now) override;
   int wait_handle() const override { return inner_.wait_handle(); }
+  void flush() override;
 
  private:
   void print(const char* direction, const_byte_span frame, instant now);

@@ -22,6 +22,9 @@ class device {
   // A descriptor that becomes readable when receive would return a frame, for the Asio runner to
   // wait on; -1 for devices driven by a simulator instead.
   virtual int wait_handle() const { return -1; }
+  // Called after each batch of work so that recorders make what they hold visible (a pcap file
+  // can be read while the host runs); decorators pass it on.
+  virtual void flush() {}
 };
 
 }  // namespace tapstack

@@ -86,6 +86,7 @@ void runner::service() {
     if (!dev_.transmit(f->bytes(), now)) host_.stats().drop(drop_reason::tx_device_full);
     host_.recycle(std::move(*f));
   }
+  dev_.flush();
   wait_deadline();
 }
 

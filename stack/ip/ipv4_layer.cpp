@@ -19,8 +19,11 @@ std::optional<ipv4_packet> ipv4_layer::receive(const_byte_span packet, instant n
     return std::nullopt;
   }
   const ipv4_repr& ip = *repr;
-  // RFC 1122 3.2.1.3: a source that names no single host is discarded.
-  if (ip.src.is_broadcast() || ip.src.is_multicast() || is_broadcast(ip.src)) {
+  // RFC 1122 3.2.1.3: a source that names no single host on the wire is discarded: broadcast,
+  // multicast, "this network" (0/8), loopback (127/8), or our own address coming back in.
+  const std::uint32_t first_octet = ip.src.value >> 24;
+  if (ip.src.is_broadcast() || ip.src.is_multicast() || is_broadcast(ip.src) ||
+      first_octet == 0 || first_octet == 127 || ip.src == ctx_.config.address.address) {
     ctx_.drop(drop_reason::ip_bad_source, now);
     return std::nullopt;
   }
