@@ -20,6 +20,7 @@ namespace tapstack {
   X(arp_bad_opcode, "ARP operation neither request nor reply")                                \
   X(arp_bad_sender, "ARP sender MAC is broadcast or multicast")                               \
   X(arp_not_for_us, "ARP request for another host's address")                                 \
+  X(arp_address_conflict, "another MAC claims this host's IPv4 address")                        \
   X(arp_queue_full, "packet waiting for ARP pushed out by newer ones")                        \
   X(arp_unresolved, "no ARP answer after every retry")                                        \
   X(arp_cache_full, "no room for another ARP entry")                                          \

@@ -9,6 +9,9 @@ void arp_layer::receive(const_byte_span packet, instant now) {
   if (!parsed) return ctx_.drop(parsed.error(), now);
   const arp_repr& arp = *parsed;
   if (arp.sender_mac.is_multicast()) return ctx_.drop(drop_reason::arp_bad_sender, now);
+  // RFC 5227 2.4: another host claims our address. Learning it would send our own traffic there.
+  if (arp.sender_ip == ctx_.config.address.address && arp.sender_mac != ctx_.config.mac)
+    return ctx_.drop(drop_reason::arp_address_conflict, now);
 
   const bool is_request = arp.operation == arp_operation::request;
   ctx_.stats.count(is_request ? event::arp_requests_in : event::arp_replies_in);

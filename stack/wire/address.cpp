@@ -8,7 +8,8 @@ namespace {
 
 // Parses a decimal number in [0, max] that takes the whole of text.
 std::optional<unsigned> parse_number(std::string_view text, unsigned max) {
-  if (text.empty() || text.size() > 3) return std::nullopt;
+  // A leading zero is refused, as inet_pton does: inet_aton would read "010" as octal 8.
+  if (text.empty() || text.size() > 3 || (text.size() > 1 && text[0] == '0')) return std::nullopt;
   unsigned v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc{} || end != text.data() + text.size() || v > max) return std::nullopt;

@@ -36,20 +36,23 @@ std::string describe_frame(const_byte_span frame, bool link_level) {
   const auto eth = ethernet_view::check(frame);
   if (!eth) return "[|ether] length " + std::to_string(frame.size());
   const auto link = ethernet_repr::parse(*eth);
-  const std::string prefix =
-      link_level ? to_string(link) + ", length " + std::to_string(frame.size()) + ": " : "";
+  std::string line;
   switch (link.type) {
     case ethertype::arp: {
       const auto view = arp_view::check(eth->payload());
-      if (!view) return prefix + "ARP " + malformed(view.error());
-      const auto repr = arp_repr::parse(*view);
-      return prefix + (repr ? to_string(*repr) : "ARP " + malformed(repr.error()));
+      const auto repr = view ? arp_repr::parse(*view) : parse_result<arp_repr>{view.error()};
+      line = repr ? to_string(*repr) : "ARP, " + malformed(repr.error());
+      break;
     }
-    case ethertype::ipv4: return prefix + describe_ipv4(eth->payload());
+    case ethertype::ipv4: line = describe_ipv4(eth->payload()); break;
     default:
-      return prefix + "ethertype " + to_string(link.type) + ", length " +
-             std::to_string(frame.size());
+      line = "ethertype " + to_string(link.type) + ", length " + std::to_string(frame.size());
   }
+  if (!link_level) return line;
+  // tcpdump -e leaves out the protocol name that the ethertype has just given.
+  for (const std::string_view named : {"IP ", "ARP, "})
+    if (line.starts_with(named)) line.erase(0, named.size());
+  return to_string(link) + ", length " + std::to_string(frame.size()) + ": " + line;
 }
 
 }  // namespace tapstack

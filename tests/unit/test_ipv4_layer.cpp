@@ -1,0 +1,159 @@
+// IPv4 input through the host (RFC 791, RFC 1122 3.2.1): what it accepts and answers, and each
+// malformed or misaddressed packet counted under its drop reason with nothing sent back.
+#include <functional>
+#include <set>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "stack/stack.hpp"
+#include "tests/support/frames.hpp"
+#include "tests/support/golden.hpp"
+
+namespace tapstack::test {
+namespace {
+
+constexpr std::size_t ip_at = ethernet::header_len;
+
+TEST_CASE_FIXTURE(host_fixture, "the kernel's ping is accepted and answered") {
+  learn_peer(t0);
+  const auto out = receive(load_golden("echo-request").bytes, t0);
+  INFO(describe_all(out));
+  CHECK(out.size() == 1);
+  CHECK(host.stats()[event::ip_packets_in] == 1);
+  CHECK(host.stats()[event::ip_packets_out] == 1);
+  CHECK(host.stats().total_drops() == 0);
+}
+
+TEST_CASE_FIXTURE(host_fixture, "each packet sent carries a new identification") {
+  // RFC 6864 4.1: with DF clear, as on our replies, the identification must not repeat for the
+  // same source, destination and protocol while a fragment of the earlier packet may be around.
+  learn_peer(t0);
+  std::set<std::uint16_t> idents;
+  const std::size_t count = 5;
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto out = receive(load_golden("echo-request").bytes, t0);
+    REQUIRE(out.size() == 1);
+    CHECK(load_be16(&out[0][ip_at + ipv4::field::flags_frag]) == 0);
+    idents.insert(ipv4_ident(out[0]));
+  }
+  CHECK(idents.size() == count);
+}
+
+TEST_CASE_FIXTURE(host_fixture, "Ethernet padding after the total length is ignored") {
+  learn_peer(t0);
+  const auto g = load_golden("echo-request-empty");
+  auto padded = g.bytes;
+  padded.resize(ethernet::min_frame_len, 0xaa);
+  const auto out = receive(padded, t0);
+  INFO(describe_all(out));
+  REQUIRE(out.size() == 1);
+  // The reply carries the 8 bytes of ICMP that were sent, none of the padding.
+  CHECK(out[0].size() == ethernet::header_len + ipv4::min_header_len + icmp::header_len);
+  CHECK(host.stats().total_drops() == 0);
+}
+
+TEST_CASE_FIXTURE(host_fixture, "a request with IPv4 options (ping -R) is answered without them") {
+  learn_peer(t0);
+  const auto request = load_golden("echo-request-record-route");
+  const auto out = receive(request.bytes, t0);
+  INFO(describe_all(out));
+  REQUIRE(out.size() == 1);
+  const std::size_t options_len = 40;
+  const byte_vector message(request.bytes.begin() + ip_at + ipv4::min_header_len + options_len,
+                            request.bytes.end());
+  CHECK(out[0].size() == ethernet::header_len + ipv4::min_header_len + message.size());
+  // Same identifier, sequence and data: only the type and the checksum differ.
+  CHECK(byte_vector(out[0].begin() + ip_at + ipv4::min_header_len + 4, out[0].end()) ==
+        byte_vector(message.begin() + 4, message.end()));
+}
+
+TEST_CASE("each malformed or misaddressed packet is counted under its reason, unanswered") {
+  struct bad {
+    const char* what;
+    std::function<void(byte_vector&)> edit;
+    drop_reason why;
+  };
+  const auto set_byte = [](std::size_t at, std::uint8_t v) {
+    return [=](byte_vector& f) { f[ip_at + at] = v; };
+  };
+  const auto set_16 = [](std::size_t at, std::uint16_t v) {
+    return [=](byte_vector& f) { store_be16(&f[ip_at + at], v); };
+  };
+  const auto set_32 = [](std::size_t at, std::uint32_t v) {
+    return [=](byte_vector& f) { store_be32(&f[ip_at + at], v); };
+  };
+  const std::vector<bad> cases{
+      {"cut to 19 bytes of IP", [](byte_vector& f) { f.resize(ip_at + 19); },
+       drop_reason::ip_truncated},
+      {"version 6", set_byte(ipv4::field::ver_ihl, 0x65), drop_reason::ip_bad_version},
+      {"header length 16", set_byte(ipv4::field::ver_ihl, 0x44), drop_reason::ip_bad_header_len},
+      {"header length 60 in a packet cut to 56 bytes",
+       [](byte_vector& f) {
+         f[ip_at] = 0x4f;
+         f.resize(ip_at + 56);
+       },
+       drop_reason::ip_bad_header_len},
+      {"total length 19", set_16(ipv4::field::total_len, 19), drop_reason::ip_bad_total_len},
+      {"total length past the frame", set_16(ipv4::field::total_len, 85),
+       drop_reason::ip_bad_total_len},
+      {"bad header checksum", set_16(ipv4::field::checksum, 0x1234), drop_reason::ip_bad_checksum},
+      {"source 255.255.255.255", set_32(ipv4::field::src, 0xffffffff), drop_reason::ip_bad_source},
+      {"source 10.0.0.255, our subnet's broadcast", set_32(ipv4::field::src, 0x0a0000ff),
+       drop_reason::ip_bad_source},
+      {"source 224.0.0.1, multicast", set_32(ipv4::field::src, 0xe0000001),
+       drop_reason::ip_bad_source},
+      {"source 0.0.0.0, this host on this network", set_32(ipv4::field::src, 0),
+       drop_reason::ip_bad_source},
+      {"source 127.0.0.1, loopback", set_32(ipv4::field::src, 0x7f000001),
+       drop_reason::ip_bad_source},
+      {"source 10.0.0.2, our own address", set_32(ipv4::field::src, 0x0a000002),
+       drop_reason::ip_bad_source},
+      {"destination 10.0.0.3, another host", set_32(ipv4::field::dst, 0x0a000003),
+       drop_reason::ip_not_for_us},
+      {"destination 10.0.1.255, another subnet's broadcast", set_32(ipv4::field::dst, 0x0a0001ff),
+       drop_reason::ip_not_for_us},
+      {"first fragment (MF)", set_16(ipv4::field::flags_frag, ipv4::flag_mf),
+       drop_reason::ip_fragment},
+      {"last fragment (offset 1480)", set_16(ipv4::field::flags_frag, 1480 / 8),
+       drop_reason::ip_fragment},
+      {"protocol 253 (experimental)", set_byte(ipv4::field::protocol, 253),
+       drop_reason::ip_unknown_protocol},
+  };
+  for (const bad& b : cases) {
+    INFO(b.what);
+    host_fixture f;
+    f.learn_peer(f.t0);  // so that an accepted ping would be answered at once
+    auto frame = load_golden("echo-request").bytes;
+    b.edit(frame);
+    // The edit is the only fault: the checksum is made right again where a header is there to sum.
+    const std::size_t header_len = (frame[ip_at] & 0x0f) * 4u;
+    if (b.why != drop_reason::ip_bad_checksum && header_len >= ipv4::min_header_len &&
+        ip_at + header_len <= frame.size())
+      refresh_ipv4_checksum(frame);
+    const auto out = f.receive(frame, f.t0);
+    INFO(describe_all(out));
+    CHECK(out.empty());
+    CHECK(f.host.stats()[b.why] == 1);
+    CHECK(f.host.stats().total_drops() == 1);
+    // Only an unknown protocol gets past IP: the host took the packet and has no one to give it to.
+    CHECK(f.host.stats()[event::ip_packets_in] == (b.why == drop_reason::ip_unknown_protocol));
+  }
+}
+
+TEST_CASE_FIXTURE(host_fixture,
+                  "packets to the limited and the subnet broadcast are accepted as broadcasts") {
+  learn_peer(t0);
+  for (const std::uint32_t dst : {0xffffffffu, 0x0a0000ffu}) {
+    INFO(to_string(ipv4_address{dst}));
+    auto frame = load_golden("echo-request-broadcast").bytes;
+    store_be32(&frame[ip_at + ipv4::field::dst], dst);
+    refresh_ipv4_checksum(frame);
+    CHECK(receive(frame, t0).empty());
+  }
+  CHECK(host.stats()[event::ip_packets_in] == 2);
+  CHECK(host.stats()[drop_reason::icmp_broadcast_echo] == 2);
+}
+
+}  // namespace
+}  // namespace tapstack::test

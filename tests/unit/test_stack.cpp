@@ -1,0 +1,110 @@
+// The host as a whole: its configuration, what it counts, and which frames its Ethernet layer
+// takes (ours and broadcast) or drops (too short, another MAC, an ethertype it does not speak).
+#include <chrono>
+#include <stdexcept>
+
+#include <doctest/doctest.h>
+
+#include "stack/stack.hpp"
+#include "tests/support/frames.hpp"
+#include "tests/support/golden.hpp"
+
+namespace tapstack::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_CASE("the default host is the capture's host b, so golden frames fit it as they are") {
+  const stack_config defaults;
+  CHECK(defaults.mac == capture::host_mac);
+  CHECK(defaults.address == ipv4_cidr{capture::host_ip, 24});
+  CHECK(defaults.mtu == 1500);
+}
+
+TEST_CASE("a configuration no host can run with is refused at construction") {
+  stack_config small;
+  small.mtu = min_mtu - 1;
+  CHECK_THROWS_AS(stack{small}, std::invalid_argument);
+  stack_config large;
+  large.mtu = max_mtu + 1;
+  CHECK_THROWS_AS(stack{large}, std::invalid_argument);
+  stack_config off_link;
+  off_link.gateway = ipv4_address{0x0a000101};  // 10.0.1.1, outside 10.0.0.0/24
+  CHECK_THROWS_AS(stack{off_link}, std::invalid_argument);
+
+  stack_config edges;
+  edges.mtu = min_mtu;
+  CHECK_NOTHROW(stack{edges});
+  edges.mtu = max_mtu;
+  edges.gateway.reset();
+  CHECK_NOTHROW(stack{edges});
+}
+
+TEST_CASE_FIXTURE(host_fixture, "frames and bytes are counted both ways") {
+  const auto request = load_golden("arp-request").bytes;
+  const auto out = receive(request, t0);
+  REQUIRE(out.size() == 1);
+  // The announcement at start was the first frame out.
+  const std::size_t announcement_len = load_golden("gratuitous-arp").bytes.size();
+  CHECK(host.stats()[event::frames_in] == 1);
+  CHECK(host.stats()[event::bytes_in] == request.size());
+  CHECK(host.stats()[event::frames_out] == 2);
+  CHECK(host.stats()[event::bytes_out] == announcement_len + out[0].size());
+}
+
+TEST_CASE_FIXTURE(host_fixture, "a frame shorter than an Ethernet header is frame_too_short") {
+  const auto g = load_golden("echo-request");
+  CHECK(receive(const_byte_span{g.bytes}.first(13), t0).empty());
+  CHECK(receive(const_byte_span{}, t0).empty());
+  CHECK(host.stats()[drop_reason::frame_too_short] == 2);
+  CHECK(host.stats()[event::frames_in] == 2);
+}
+
+TEST_CASE_FIXTURE(host_fixture,
+                  "a frame for another MAC is eth_not_for_us, even with our IP in it") {
+  learn_peer(t0);
+  auto frame = load_golden("echo-request").bytes;
+  frame[5] = 0x09;  // destination 02:74:73:00:00:09
+  CHECK(receive(frame, t0).empty());
+  CHECK(host.stats()[drop_reason::eth_not_for_us] == 1);
+  CHECK(host.stats()[event::ip_packets_in] == 0);
+}
+
+TEST_CASE_FIXTURE(host_fixture,
+                  "a multicast frame (IPv6 neighbour solicitation) is eth_not_for_us") {
+  CHECK(receive(load_golden("ipv6-neighbor-solicitation").bytes, t0).empty());
+  CHECK(host.stats()[drop_reason::eth_not_for_us] == 1);
+}
+
+TEST_CASE_FIXTURE(host_fixture, "an IPv6 frame to our MAC is eth_unknown_ethertype") {
+  CHECK(receive(load_golden("ipv6-echo-request").bytes, t0).empty());
+  CHECK(host.stats()[drop_reason::eth_unknown_ethertype] == 1);
+  CHECK(host.stats().total_drops() == 1);
+}
+
+TEST_CASE_FIXTURE(host_fixture,
+                  "each dropped frame is counted once, under the reason of its layer") {
+  receive(load_golden("ipv6-echo-request").bytes, t0);
+  receive(load_golden("arp-request-other").bytes, t0);
+  receive(load_golden("echo-request-broadcast").bytes, t0);
+  CHECK(host.stats()[drop_reason::eth_unknown_ethertype] == 1);
+  CHECK(host.stats()[drop_reason::arp_not_for_us] == 1);
+  CHECK(host.stats()[drop_reason::icmp_broadcast_echo] == 1);
+  CHECK(host.stats().total_drops() == 3);
+}
+
+TEST_CASE_FIXTURE(host_fixture,
+                  "next_deadline says when poll has work, and poll before it does nothing") {
+  CHECK_FALSE(host.next_deadline());
+  receive(load_golden("echo-request").bytes, t0);  // the reply waits for ARP
+  const auto deadline = host.next_deadline();
+  REQUIRE(deadline);
+  CHECK(*deadline == t0 + host.config().arp.retry_interval);
+  CHECK(poll(*deadline - 1ns).empty());
+  CHECK(host.next_deadline() == deadline);
+  CHECK(poll(*deadline).size() == 1);
+  CHECK(host.next_deadline() > deadline);
+}
+
+}  // namespace
+}  // namespace tapstack::test
