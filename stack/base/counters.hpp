@@ -30,6 +30,7 @@ namespace tapstack {
   X(ip_bad_total_len, "IPv4 total length shorter than the header or longer than the frame")   \
   X(ip_bad_checksum, "IPv4 header checksum does not verify")                                  \
   X(ip_bad_source, "IPv4 source is broadcast, multicast, 0/8, loopback or our own") \
+  X(ip_bad_destination, "outgoing packet to 0/8, loopback or our own address")                \
   X(ip_not_for_us, "IPv4 destination is not this host")                                       \
   X(ip_fragment, "IPv4 fragment (reassembly not supported yet)")                              \
   X(ip_unknown_protocol, "IP protocol this host does not speak")                              \

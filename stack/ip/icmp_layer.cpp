@@ -37,7 +37,7 @@ bool icmp_layer::send_echo_request(ipv4_address dst, std::uint16_t ident, std::u
   request.ident = ident;
   request.seq = seq;
   request.data = data;
-  if (request.buffer_len() > ip_.max_payload()) return false;
+  if (request.buffer_len() > ip_.max_payload() || !ip_.can_send_to(dst)) return false;
   send(request, dst, now);
   return true;
 }

@@ -29,7 +29,8 @@ class icmp_layer {
   icmp_layer(host_context& ctx, ipv4_layer& ip) : ctx_{ctx}, ip_{ip} {}
 
   void receive(const ipv4_packet& packet, instant now);
-  // False when data does not fit one packet at our MTU.
+  // False when data does not fit one packet at our MTU, or dst may not be sent to (0/8, 127/8, our
+  // own address).
   bool send_echo_request(ipv4_address dst, std::uint16_t ident, std::uint16_t seq,
                          const_byte_span data, instant now);
   std::deque<echo_reply>& replies() { return replies_; }

@@ -20,10 +20,8 @@ std::optional<ipv4_packet> ipv4_layer::receive(const_byte_span packet, instant n
   }
   const ipv4_repr& ip = *repr;
   // RFC 1122 3.2.1.3: a source that names no single host on the wire is discarded: broadcast,
-  // multicast, "this network" (0/8), loopback (127/8), or our own address coming back in.
-  const std::uint32_t first_octet = ip.src.value >> 24;
-  if (ip.src.is_broadcast() || ip.src.is_multicast() || is_broadcast(ip.src) ||
-      first_octet == 0 || first_octet == 127 || ip.src == ctx_.config.address.address) {
+  // multicast, or an address we could not send to ourselves (0/8, loopback, our own).
+  if (ip.src.is_multicast() || is_broadcast(ip.src) || !can_send_to(ip.src)) {
     ctx_.drop(drop_reason::ip_bad_source, now);
     return std::nullopt;
   }
@@ -50,6 +48,10 @@ frame ipv4_layer::allocate(std::size_t payload_len) {
 void ipv4_layer::send(frame&& payload, ipv4_address dst, ip_protocol protocol, instant now) {
   if (payload.size() > max_payload()) {
     ctx_.drop(drop_reason::ip_too_big, now);
+    return ctx_.pool.give(std::move(payload));
+  }
+  if (!can_send_to(dst)) {
+    ctx_.drop(drop_reason::ip_bad_destination, now);
     return ctx_.pool.give(std::move(payload));
   }
   ipv4_repr ip;

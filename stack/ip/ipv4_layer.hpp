@@ -30,12 +30,19 @@ class ipv4_layer {
   // A frame with room for every header below IP and payload_len bytes to fill in; payload_len must
   // not exceed max_payload().
   frame allocate(std::size_t payload_len);
+  // RFC 1122 3.2.1.3: "this network" (0/8) and loopback (127/8) never appear on a link as a
+  // destination, and packets to our own address do not belong on the link either.
+  bool can_send_to(ipv4_address dst) const {
+    return !dst.is_this_network() && !dst.is_loopback() && dst != ctx_.config.address.address;
+  }
   // Sends a payload built in a frame from allocate() to dst.
   void send(frame&& payload, ipv4_address dst, ip_protocol protocol, instant now);
 
  private:
   bool is_broadcast(ipv4_address a) const {
-    return a.is_broadcast() || a == ctx_.config.address.subnet_broadcast();
+    // RFC 3021: a /31 has no subnet broadcast (both addresses are hosts); a /32 has none either.
+    return a.is_broadcast() ||
+           (ctx_.config.address.prefix_len <= 30 && a == ctx_.config.address.subnet_broadcast());
   }
 
   host_context& ctx_;

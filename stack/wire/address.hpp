@@ -33,6 +33,9 @@ struct ipv4_address {
   bool is_unspecified() const { return value == 0; }
   bool is_broadcast() const { return value == 0xffffffffu; }
   bool is_multicast() const { return (value >> 28) == 0xe; }
+  // 0/8, "this host on this network" (RFC 1122 3.2.1.3): a source only while booting.
+  bool is_this_network() const { return (value >> 24) == 0; }
+  bool is_loopback() const { return (value >> 24) == 127; }
 
   // Dotted quad, each part 0-255, exactly four parts; nullopt otherwise.
   static std::optional<ipv4_address> parse(std::string_view text);

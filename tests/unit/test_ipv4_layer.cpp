@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include "stack/stack.hpp"
+#include "stack/wire/describe.hpp"
 #include "tests/support/frames.hpp"
 #include "tests/support/golden.hpp"
 
@@ -153,6 +154,46 @@ TEST_CASE_FIXTURE(host_fixture,
   }
   CHECK(host.stats()[event::ip_packets_in] == 2);
   CHECK(host.stats()[drop_reason::icmp_broadcast_echo] == 2);
+}
+
+TEST_CASE_FIXTURE(host_fixture,
+                  "nothing is sent to 0/8, loopback or our own address (RFC 1122 3.2.1.3)") {
+  learn_peer(t0);
+  const std::uint8_t data[8] = {};
+  for (const std::uint32_t dst : {0x00000000u, 0x00000001u, 0x7f000001u, 0x0a000002u}) {
+    INFO(to_string(ipv4_address{dst}));
+    CHECK_FALSE(host.icmp().send_echo_request(ipv4_address{dst}, 1, 1, data, t0));
+    CHECK(drain(host).empty());
+  }
+  CHECK(host.icmp().send_echo_request(capture::peer_ip, 1, 1, data, t0));
+  CHECK(drain(host).size() == 1);
+}
+
+TEST_CASE("on a /31 (RFC 3021) the other address is a host, not a broadcast") {
+  stack_config config;
+  config.address = ipv4_cidr{ipv4_address{0x0a000002}, 31};
+  config.gateway.reset();
+  host_fixture f{config};
+  auto frame = load_golden("echo-request").bytes;
+  store_be32(&frame[ip_at + ipv4::field::src], 0x0a000003);
+  refresh_ipv4_checksum(frame);
+  const auto out = f.receive(frame, f.t0);
+  // Answered: the reply waits for ARP to find 10.0.0.3, so the request for it is what goes out.
+  REQUIRE(out.size() == 1);
+  CHECK(describe_frame(out[0]) == "ARP, Request who-has 10.0.0.3 tell 10.0.0.2, length 28");
+  CHECK(f.host.stats().total_drops() == 0);
+}
+
+TEST_CASE("on a /32 our own address is not a broadcast: a ping to it is answered") {
+  stack_config config;
+  config.address = ipv4_cidr{ipv4_address{0x0a000002}, 32};
+  config.gateway.reset();
+  host_fixture f{config};
+  CHECK(f.receive(load_golden("echo-request").bytes, f.t0).empty());
+  CHECK(f.host.stats()[event::icmp_echo_replies_out] == 1);
+  CHECK(f.host.stats()[drop_reason::icmp_broadcast_echo] == 0);
+  // With no on-link peer and no gateway the reply has nowhere to go, and says so.
+  CHECK(f.host.stats()[drop_reason::ip_no_route] == 1);
 }
 
 }  // namespace
