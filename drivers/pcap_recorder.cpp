@@ -21,7 +21,10 @@ void put(std::FILE* f, T value) {
 
 pcap_recorder::pcap_recorder(device& inner, const std::string& path,
                              std::chrono::system_clock::time_point epoch)
-    : inner_{inner}, path_{path}, epoch_{epoch}, file_{std::fopen(path.c_str(), "wb"), &std::fclose} {
+    : inner_{inner},
+      path_{path},
+      epoch_{epoch},
+      file_{std::fopen(path.c_str(), "wb"), &std::fclose} {
   if (!file_)
     throw std::runtime_error("cannot write pcap file '" + path + "': " + std::strerror(errno));
   put<std::uint32_t>(file_.get(), pcap_magic_usec);
@@ -47,8 +50,8 @@ bool pcap_recorder::transmit(const_byte_span frame, instant now) {
 
 void pcap_recorder::record(const_byte_span frame, instant now) {
   const auto when = std::chrono::duration_cast<std::chrono::microseconds>(
-      (epoch_ + std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                    now.time_since_epoch()))
+      (epoch_ +
+       std::chrono::duration_cast<std::chrono::system_clock::duration>(now.time_since_epoch()))
           .time_since_epoch());
   const auto kept = static_cast<std::uint32_t>(std::min<std::size_t>(frame.size(), snaplen));
   put<std::uint32_t>(file_.get(), static_cast<std::uint32_t>(when.count() / 1000000));

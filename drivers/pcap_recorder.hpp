@@ -1,7 +1,7 @@
 #pragma once
 // A device decorator that records every frame received and transmitted through it to a pcap file
-// (Ethernet link type, microsecond timestamps) that Wireshark and `tcpdump -r` open. Timestamps come
-// from the instants the host is driven with, placed on the wall clock by the epoch given at
+// (Ethernet link type, microsecond timestamps) that Wireshark and `tcpdump -r` open. Timestamps
+// come from the instants the host is driven with, placed on the wall clock by the epoch given at
 // construction, so a virtual-time run records virtual time. Records only frames the inner device
 // accepted. The file is flushed when the recorder is destroyed or flush() is called (the runner
 // does after each wake-up).

@@ -50,8 +50,7 @@ tap_device::tap_device(const std::string& name) : name_{name} {
       throw tap_error("no permission to attach to tap '" + name +
                       "'; run as root, or make it yours: sudo scripts/tap-down --name " + name +
                       " && sudo scripts/tap-up --name " + name + " --user $USER");
-    if (err == EBUSY)
-      throw tap_error("tap '" + name + "' is busy: another program has it open");
+    if (err == EBUSY) throw tap_error("tap '" + name + "' is busy: another program has it open");
     if (err == EINVAL)
       throw tap_error("'" + name + "' is a tun device, not a tap (pick another name with --tap)");
     throw tap_error("cannot attach to tap '" + name + "': " + std::strerror(err));

@@ -1,7 +1,7 @@
 #pragma once
 // The Linux tap device (IFF_TAP | IFF_NO_PI, non-blocking): Ethernet frames to and from the kernel.
-// It opens a tap that already exists (scripts/tap-up makes a persistent one, owned by a chosen user,
-// with the kernel side's address); it never creates one, because a tap with no address on the
+// It opens a tap that already exists (scripts/tap-up makes a persistent one, owned by a chosen
+// user, with the kernel side's address); it never creates one, because a tap with no address on the
 // kernel side reaches nothing. Every failure to open throws tap_error with a message that names the
 // command that fixes it.
 #include <stdexcept>

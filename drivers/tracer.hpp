@@ -1,7 +1,7 @@
 #pragma once
 // A device decorator that prints one line per frame in and out, in tcpdump notation with the
-// host's own time: "0.001234 in  IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 7, seq 1, length 64".
-// For watching a host live (--trace); the stream outlives the tracer.
+// host's own time: "0.001234 in  IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 7, seq 1, length
+// 64". For watching a host live (--trace); the stream outlives the tracer.
 #include <ostream>
 
 #include "stack/device.hpp"

@@ -19,7 +19,11 @@ const stack_config& validated(const stack_config& c) {
 }  // namespace
 
 stack::stack(const stack_config& config, logger log)
-    : ctx_{validated(config), log}, eth_{ctx_}, arp_{ctx_, eth_}, ip_{ctx_, arp_}, icmp_{ctx_, ip_} {}
+    : ctx_{validated(config), log},
+      eth_{ctx_},
+      arp_{ctx_, eth_},
+      ip_{ctx_, arp_},
+      icmp_{ctx_, ip_} {}
 
 void stack::start(instant now) {
   ctx_.log.log(log_level::info, now, [&] {
@@ -41,16 +45,20 @@ void stack::deliver(const_byte_span frame, instant now) {
   if (!link) return;
   const const_byte_span payload = frame.subspan(ethernet::header_len);
   switch (link->type) {
-    case ethertype::arp: return arp_.receive(payload, now);
+    case ethertype::arp:
+      return arp_.receive(payload, now);
     case ethertype::ipv4: {
       const auto packet = ip_.receive(payload, now);
       if (!packet) return;
       switch (packet->header.protocol) {
-        case ip_protocol::icmp: return icmp_.receive(*packet, now);
-        default: return ctx_.drop(drop_reason::ip_unknown_protocol, now);
+        case ip_protocol::icmp:
+          return icmp_.receive(*packet, now);
+        default:
+          return ctx_.drop(drop_reason::ip_unknown_protocol, now);
       }
     }
-    default: return ctx_.drop(drop_reason::eth_unknown_ethertype, now);
+    default:
+      return ctx_.drop(drop_reason::eth_unknown_ethertype, now);
   }
 }
 

@@ -25,6 +25,7 @@ std::uint64_t parse_unsigned(const std::string& flag, const std::string& text, s
 
 po::options_description host_flags::description() {
   po::options_description d{"Host"};
+  // clang-format off
   d.add_options()
       ("tap", po::value(&tap_)->default_value(tap_),
        "tap device to attach to; it must exist (scripts/tap-up creates one)")
@@ -39,13 +40,15 @@ po::options_description host_flags::description() {
        "trace, debug, info, warn, error or off (drops are logged at debug)")
       ("seed", po::value(&seed_)->default_value(seed_),
        "seed for every random choice (IP identification, later ports and ISNs)");
+  // clang-format on
   return d;
 }
 
 host_options host_flags::resolve(const po::variables_map& vm) const {
   host_options o;
   o.tap = tap_;
-  if (tap_.empty() || tap_.size() > 15) bad("--tap", tap_, "an interface name of 1 to 15 characters");
+  if (tap_.empty() || tap_.size() > 15)
+    bad("--tap", tap_, "an interface name of 1 to 15 characters");
 
   const auto cidr = ipv4_cidr::parse(ip_);
   if (!cidr || cidr->prefix_len == 0 || cidr->prefix_len > 30)

@@ -16,8 +16,8 @@ class real_clock {
 
   instant now() const { return instant{std::chrono::steady_clock::now() - steady_epoch_}; }
   std::chrono::steady_clock::time_point to_steady(instant t) const {
-    return steady_epoch_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                               t.time_since_epoch());
+    return steady_epoch_ +
+           std::chrono::duration_cast<std::chrono::steady_clock::duration>(t.time_since_epoch());
   }
   std::chrono::system_clock::time_point wall_epoch() const { return wall_epoch_; }
 

@@ -34,8 +34,8 @@ std::ostream& operator<<(std::ostream& os, const counters& c) {
   for (std::size_t i = 0; i < static_cast<std::size_t>(drop_reason::count_); ++i) {
     const auto r = static_cast<drop_reason>(i);
     if (c[r] != 0)
-      os << "    " << std::left << std::setw(22) << name(r) << ' ' << c[r] << "  (" << description(r)
-         << ")\n";
+      os << "    " << std::left << std::setw(22) << name(r) << ' ' << c[r] << "  ("
+         << description(r) << ")\n";
   }
   return os;
 }

@@ -11,51 +11,51 @@
 namespace tapstack {
 
 // One line per reason: the name printed on exit and the situation it stands for.
-#define TAPSTACK_DROP_REASONS(X)                                                              \
-  X(frame_too_short, "shorter than an Ethernet header")                                       \
-  X(eth_not_for_us, "destination MAC is neither ours nor broadcast")                          \
-  X(eth_unknown_ethertype, "an ethertype this host does not speak (IPv6, VLAN, ...)")         \
-  X(arp_truncated, "ARP packet shorter than its addresses")                                   \
-  X(arp_unsupported, "ARP for a hardware or protocol other than Ethernet/IPv4")               \
-  X(arp_bad_opcode, "ARP operation neither request nor reply")                                \
-  X(arp_bad_sender, "ARP sender MAC is broadcast or multicast")                               \
-  X(arp_not_for_us, "ARP request for another host's address")                                 \
-  X(arp_address_conflict, "another MAC claims this host's IPv4 address")                        \
-  X(arp_queue_full, "packet waiting for ARP pushed out by newer ones")                        \
-  X(arp_unresolved, "no ARP answer after every retry")                                        \
-  X(arp_cache_full, "no room for another ARP entry")                                          \
-  X(ip_truncated, "shorter than an IPv4 header")                                              \
-  X(ip_bad_version, "IP version is not 4")                                                    \
-  X(ip_bad_header_len, "IPv4 header length below 20 or past the packet")                      \
-  X(ip_bad_total_len, "IPv4 total length shorter than the header or longer than the frame")   \
-  X(ip_bad_checksum, "IPv4 header checksum does not verify")                                  \
-  X(ip_bad_source, "IPv4 source is broadcast, multicast, 0/8, loopback or our own") \
-  X(ip_bad_destination, "outgoing packet to 0/8, loopback or our own address")                \
-  X(ip_not_for_us, "IPv4 destination is not this host")                                       \
-  X(ip_fragment, "IPv4 fragment (reassembly not supported yet)")                              \
-  X(ip_unknown_protocol, "IP protocol this host does not speak")                              \
-  X(ip_no_route, "destination off-link and no gateway")                                       \
-  X(ip_too_big, "outgoing packet larger than the MTU")                                        \
-  X(icmp_truncated, "shorter than an ICMP header")                                            \
-  X(icmp_bad_checksum, "ICMP checksum does not verify")                                       \
-  X(icmp_broadcast_echo, "echo request to a broadcast address (ignored, as Linux does)")      \
-  X(icmp_unhandled, "ICMP type this host does not act on")                                    \
+#define TAPSTACK_DROP_REASONS(X)                                                            \
+  X(frame_too_short, "shorter than an Ethernet header")                                     \
+  X(eth_not_for_us, "destination MAC is neither ours nor broadcast")                        \
+  X(eth_unknown_ethertype, "an ethertype this host does not speak (IPv6, VLAN, ...)")       \
+  X(arp_truncated, "ARP packet shorter than its addresses")                                 \
+  X(arp_unsupported, "ARP for a hardware or protocol other than Ethernet/IPv4")             \
+  X(arp_bad_opcode, "ARP operation neither request nor reply")                              \
+  X(arp_bad_sender, "ARP sender MAC is broadcast or multicast")                             \
+  X(arp_not_for_us, "ARP request for another host's address")                               \
+  X(arp_address_conflict, "another MAC claims this host's IPv4 address")                    \
+  X(arp_queue_full, "packet waiting for ARP pushed out by newer ones")                      \
+  X(arp_unresolved, "no ARP answer after every retry")                                      \
+  X(arp_cache_full, "no room for another ARP entry")                                        \
+  X(ip_truncated, "shorter than an IPv4 header")                                            \
+  X(ip_bad_version, "IP version is not 4")                                                  \
+  X(ip_bad_header_len, "IPv4 header length below 20 or past the packet")                    \
+  X(ip_bad_total_len, "IPv4 total length shorter than the header or longer than the frame") \
+  X(ip_bad_checksum, "IPv4 header checksum does not verify")                                \
+  X(ip_bad_source, "IPv4 source is broadcast, multicast, 0/8, loopback or our own")         \
+  X(ip_bad_destination, "outgoing packet to 0/8, loopback or our own address")              \
+  X(ip_not_for_us, "IPv4 destination is not this host")                                     \
+  X(ip_fragment, "IPv4 fragment (reassembly not supported yet)")                            \
+  X(ip_unknown_protocol, "IP protocol this host does not speak")                            \
+  X(ip_no_route, "destination off-link and no gateway")                                     \
+  X(ip_too_big, "outgoing packet larger than the MTU")                                      \
+  X(icmp_truncated, "shorter than an ICMP header")                                          \
+  X(icmp_bad_checksum, "ICMP checksum does not verify")                                     \
+  X(icmp_broadcast_echo, "echo request to a broadcast address (ignored, as Linux does)")    \
+  X(icmp_unhandled, "ICMP type this host does not act on")                                  \
   X(tx_device_full, "the device had no room for an outgoing frame")
 
-#define TAPSTACK_EVENTS(X)                                   \
-  X(frames_in, "frames received")                            \
-  X(frames_out, "frames sent")                               \
-  X(bytes_in, "bytes received")                              \
-  X(bytes_out, "bytes sent")                                 \
-  X(arp_requests_in, "ARP requests received")                \
-  X(arp_replies_in, "ARP replies received")                  \
-  X(arp_requests_out, "ARP requests sent")                   \
-  X(arp_replies_out, "ARP replies sent")                     \
-  X(ip_packets_in, "IPv4 packets delivered to this host")    \
-  X(ip_packets_out, "IPv4 packets sent")                     \
-  X(icmp_echo_requests_in, "ICMP echo requests received")    \
-  X(icmp_echo_replies_out, "ICMP echo replies sent")         \
-  X(icmp_echo_replies_in, "ICMP echo replies received")      \
+#define TAPSTACK_EVENTS(X)                                \
+  X(frames_in, "frames received")                         \
+  X(frames_out, "frames sent")                            \
+  X(bytes_in, "bytes received")                           \
+  X(bytes_out, "bytes sent")                              \
+  X(arp_requests_in, "ARP requests received")             \
+  X(arp_replies_in, "ARP replies received")               \
+  X(arp_requests_out, "ARP requests sent")                \
+  X(arp_replies_out, "ARP replies sent")                  \
+  X(ip_packets_in, "IPv4 packets delivered to this host") \
+  X(ip_packets_out, "IPv4 packets sent")                  \
+  X(icmp_echo_requests_in, "ICMP echo requests received") \
+  X(icmp_echo_replies_out, "ICMP echo replies sent")      \
+  X(icmp_echo_replies_in, "ICMP echo replies received")   \
   X(icmp_errors_in, "ICMP unreachable/time-exceeded received")
 
 #define TAPSTACK_ENUM_NAME(name, text) name,

@@ -5,9 +5,11 @@
 namespace tapstack {
 
 std::string to_string(instant t) {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
   char out[32];
-  std::snprintf(out, sizeof out, "%s%lld.%06lld", us < 0 ? "-" : "", static_cast<long long>((us < 0 ? -us : us) / 1000000),
+  std::snprintf(out, sizeof out, "%s%lld.%06lld", us < 0 ? "-" : "",
+                static_cast<long long>((us < 0 ? -us : us) / 1000000),
                 static_cast<long long>((us < 0 ? -us : us) % 1000000));
   return out;
 }

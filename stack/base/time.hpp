@@ -1,7 +1,7 @@
 #pragma once
-// Time as the core sees it: instants on a clock that has no now(). Whoever drives the stack (the Asio
-// runner with the real clock, the simulator with virtual time) passes the current instant in; nothing
-// in the core can read a clock. Instants are nanoseconds since the driver's own epoch.
+// Time as the core sees it: instants on a clock that has no now(). Whoever drives the stack (the
+// Asio runner with the real clock, the simulator with virtual time) passes the current instant in;
+// nothing in the core can read a clock. Instants are nanoseconds since the driver's own epoch.
 #include <chrono>
 #include <cstdint>
 #include <string>

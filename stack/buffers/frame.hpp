@@ -13,7 +13,7 @@
 namespace tapstack {
 
 struct frame_meta {
-  bool checksum_needed = false;   // a later offload path leaves the transport checksum to the device
+  bool checksum_needed = false;  // a later offload path leaves the transport checksum to the device
   std::uint16_t segment_size = 0;  // 0: one frame on the wire
 };
 

@@ -26,7 +26,9 @@ void icmp_layer::receive(const ipv4_packet& packet, instant now) {
           {packet.header.src, msg.ident, msg.seq, msg.data.size(), packet.header.ttl, now});
       return;
     case icmp_type::dest_unreachable:
-    case icmp_type::time_exceeded: ctx_.stats.count(event::icmp_errors_in); return;
+    case icmp_type::time_exceeded:
+      ctx_.stats.count(event::icmp_errors_in);
+      return;
   }
 }
 

@@ -36,7 +36,8 @@ void arp_layer::receive(const_byte_span packet, instant now) {
 void arp_layer::send_ipv4(frame&& packet, ipv4_address next_hop, instant now) {
   if (next_hop.is_broadcast())
     return eth_.send(std::move(packet), mac_address::broadcast(), ethertype::ipv4);
-  if (const auto mac = cache_.lookup(next_hop, now)) return eth_.send(std::move(packet), *mac, ethertype::ipv4);
+  if (const auto mac = cache_.lookup(next_hop, now))
+    return eth_.send(std::move(packet), *mac, ethertype::ipv4);
   auto result = cache_.enqueue(next_hop, std::move(packet), now);
   if (result.evicted) {
     ctx_.drop(result.cache_full ? drop_reason::arp_cache_full : drop_reason::arp_queue_full, now);
@@ -62,9 +63,9 @@ void arp_layer::poll(instant now) {
 
 void arp_layer::send_request(ipv4_address target, instant now) {
   ctx_.stats.count(event::arp_requests_out);
-  send_packet({arp_operation::request, ctx_.config.mac, ctx_.config.address.address, mac_address{},
-               target},
-              mac_address::broadcast());
+  send_packet(
+      {arp_operation::request, ctx_.config.mac, ctx_.config.address.address, mac_address{}, target},
+      mac_address::broadcast());
   ctx_.log.log(log_level::debug, now, [&] { return "arp: who-has " + to_string(target); });
 }
 

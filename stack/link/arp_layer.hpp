@@ -13,7 +13,8 @@ namespace tapstack {
 
 class arp_layer {
  public:
-  arp_layer(host_context& ctx, ethernet_layer& eth) : ctx_{ctx}, eth_{eth}, cache_{ctx.config.arp} {}
+  arp_layer(host_context& ctx, ethernet_layer& eth)
+      : ctx_{ctx}, eth_{eth}, cache_{ctx.config.arp} {}
 
   void receive(const_byte_span packet, instant now);
   // Sends an IPv4 packet to a neighbour, asking for its MAC first when the cache does not know it.

@@ -1,7 +1,7 @@
 #pragma once
 // The bottom of a host: accepts frames addressed to it (its MAC or broadcast) and frames packets
-// on the way out into its transmit queue. Demultiplexing by ethertype is the stack's job; this layer
-// only says whether a frame is for us and what it carries.
+// on the way out into its transmit queue. Demultiplexing by ethertype is the stack's job; this
+// layer only says whether a frame is for us and what it carries.
 #include <deque>
 #include <optional>
 

@@ -1,6 +1,7 @@
 #pragma once
-// ARP for IPv4 over Ethernet (RFC 826): the only hardware/protocol pair this host resolves. The view
-// validates the fixed part and the address lengths; the repr is the five fields ARP logic uses.
+// ARP for IPv4 over Ethernet (RFC 826): the only hardware/protocol pair this host resolves. The
+// view validates the fixed part and the address lengths; the repr is the five fields ARP logic
+// uses.
 #include <cstddef>
 #include <cstdint>
 #include <string>

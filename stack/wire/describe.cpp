@@ -23,7 +23,8 @@ std::string describe_ipv4(const_byte_span packet) {
     const auto icmp = icmp_view::check(view->payload());
     if (!icmp) return line + malformed(icmp.error());
     const auto msg = icmp_repr::parse(*icmp);
-    if (!msg) return line + "ICMP type " + std::to_string(icmp->type()) + " " + malformed(msg.error());
+    if (!msg)
+      return line + "ICMP type " + std::to_string(icmp->type()) + " " + malformed(msg.error());
     return line + to_string(*msg);
   }
   return line + "ip-proto-" + std::to_string(static_cast<unsigned>(repr->protocol)) + " " +
@@ -44,7 +45,9 @@ std::string describe_frame(const_byte_span frame, bool link_level) {
       line = repr ? to_string(*repr) : "ARP, " + malformed(repr.error());
       break;
     }
-    case ethertype::ipv4: line = describe_ipv4(eth->payload()); break;
+    case ethertype::ipv4:
+      line = describe_ipv4(eth->payload());
+      break;
     default:
       line = "ethertype " + to_string(link.type) + ", length " + std::to_string(frame.size());
   }

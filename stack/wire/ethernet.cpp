@@ -7,10 +7,14 @@ namespace tapstack {
 
 std::string to_string(ethertype t) {
   switch (t) {
-    case ethertype::ipv4: return "IPv4";
-    case ethertype::arp: return "ARP";
-    case ethertype::vlan: return "802.1Q";
-    case ethertype::ipv6: return "IPv6";
+    case ethertype::ipv4:
+      return "IPv4";
+    case ethertype::arp:
+      return "ARP";
+    case ethertype::vlan:
+      return "802.1Q";
+    case ethertype::ipv6:
+      return "IPv6";
   }
   return "Unknown";
 }

@@ -28,7 +28,8 @@ parse_result<icmp_repr> icmp_repr::parse(const icmp_view& v) {
     case icmp_type::dest_unreachable:
       r.next_hop_mtu = v.next_hop_mtu();
       return r;
-    case icmp_type::time_exceeded: return r;
+    case icmp_type::time_exceeded:
+      return r;
   }
   return drop_reason::icmp_unhandled;
 }

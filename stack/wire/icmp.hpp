@@ -17,8 +17,8 @@ namespace field {
 inline constexpr std::size_t type = 0;
 inline constexpr std::size_t code = 1;
 inline constexpr std::size_t checksum = 2;
-inline constexpr std::size_t ident = 4;  // echo
-inline constexpr std::size_t seq = 6;    // echo
+inline constexpr std::size_t ident = 4;         // echo
+inline constexpr std::size_t seq = 6;           // echo
 inline constexpr std::size_t next_hop_mtu = 6;  // unreachable, code 4
 }  // namespace field
 }  // namespace icmp

@@ -8,9 +8,12 @@ namespace tapstack {
 
 std::string to_string(ip_protocol p) {
   switch (p) {
-    case ip_protocol::icmp: return "ICMP";
-    case ip_protocol::tcp: return "TCP";
-    case ip_protocol::udp: return "UDP";
+    case ip_protocol::icmp:
+      return "ICMP";
+    case ip_protocol::tcp:
+      return "TCP";
+    case ip_protocol::udp:
+      return "UDP";
   }
   return "unknown";
 }
@@ -62,7 +65,8 @@ void ipv4_repr::emit(byte_span out) const {
 }
 
 std::string to_string(const ipv4_repr& r) {
-  const char* flags = r.dont_fragment ? (r.more_fragments ? "DF+" : "DF") : (r.more_fragments ? "+" : "none");
+  const char* flags =
+      r.dont_fragment ? (r.more_fragments ? "DF+" : "DF") : (r.more_fragments ? "+" : "none");
   char out[160];
   std::snprintf(out, sizeof out,
                 "IP (tos 0x%x, ttl %u, id %u, offset %zu, flags [%s], proto %s (%u), length %zu)",

@@ -1,8 +1,8 @@
 #pragma once
 // The IPv4 header (RFC 791). The view validates version, header length and total length against the
 // bytes it was given, and exposes the payload trimmed to the total length (Ethernet pads short
-// frames). Options are skipped: honoured in the header length, not interpreted. The repr is what the
-// IP layer acts on; emit writes a 20-byte header with its checksum.
+// frames). Options are skipped: honoured in the header length, not interpreted. The repr is what
+// the IP layer acts on; emit writes a 20-byte header with its checksum.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -56,7 +56,9 @@ class ipv4_view {
   bool verify_checksum() const;
   // The header as received, options included: what ICMP errors quote back.
   const_byte_span header() const { return bytes_.first(header_len()); }
-  const_byte_span payload() const { return bytes_.subspan(header_len(), total_len() - header_len()); }
+  const_byte_span payload() const {
+    return bytes_.subspan(header_len(), total_len() - header_len());
+  }
 
  private:
   explicit ipv4_view(const_byte_span b) : bytes_{b} {}

@@ -15,7 +15,7 @@ mkdir -p "$work/corpus" "$work/artifacts"
 cd "$work"
 touch .started
 status=0
-"$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+"$binary" -max_total_time="$seconds" -timeout=10 -error_exitcode=1 -rss_limit_mb=2048 -print_final_stats=1 \
   -artifact_prefix="$work/artifacts/" "$@" "$work/corpus" "$seeds" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "$(basename "$binary") failed (exit $status). Inputs it kept; replay one with: $binary FILE"

@@ -9,8 +9,8 @@
 
 #include "drivers/pair_link.hpp"
 #include "drivers/pcap_recorder.hpp"
-#include "tests/support/simulator.hpp"
 #include "stack/stack.hpp"
+#include "tests/support/simulator.hpp"
 
 using namespace tapstack;
 using namespace std::chrono_literals;
@@ -50,10 +50,9 @@ const std::array<std::uint8_t, 56> payload = [] {
 TEST_CASE("a host resolves its neighbour by ARP and gets an echo reply") {
   two_hosts net;
   net.sim.run_for(10ms);  // the gratuitous announcements cross the link
-  REQUIRE(net.a.icmp().send_echo_request(net.b.config().address.address, 7, 1, payload,
-                                         net.sim.now()));
-  const bool replied =
-      net.sim.run_until([&] { return !net.a.icmp().replies().empty(); }, 2s);
+  REQUIRE(
+      net.a.icmp().send_echo_request(net.b.config().address.address, 7, 1, payload, net.sim.now()));
+  const bool replied = net.sim.run_until([&] { return !net.a.icmp().replies().empty(); }, 2s);
   REQUIRE(replied);
 
   const echo_reply& reply = net.a.icmp().replies().front();
@@ -83,8 +82,8 @@ namespace {
 
 // The pcap of one ping as host a sees it, byte for byte.
 std::string ping_capture(std::uint64_t seed) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("tapstack-sim-" + std::to_string(seed) + ".pcap");
+  const auto path =
+      std::filesystem::temp_directory_path() / ("tapstack-sim-" + std::to_string(seed) + ".pcap");
   {
     pair_link link;
     pcap_recorder capture{link.a(), path.string()};
