@@ -2,6 +2,7 @@
 // Link and network addresses as plain values: a MAC (6 bytes) and an IPv4 address (host-order
 // integer, so comparisons and masks read naturally), an IPv4 subnet, their text forms and parsing.
 // The Asio face converts to Asio's own address types at its edge; the core never sees those.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -22,6 +23,13 @@ struct mac_address {
 
   // "02:00:00:00:00:02"; nullopt for anything else.
   static std::optional<mac_address> parse(std::string_view text);
+  // The six bytes at p, as they stand in a header, and back.
+  static mac_address load(const std::uint8_t* p) {
+    mac_address m;
+    std::copy_n(p, m.octets.size(), m.octets.begin());
+    return m;
+  }
+  void store(std::uint8_t* p) const { std::copy(octets.begin(), octets.end(), p); }
   friend bool operator==(const mac_address&, const mac_address&) = default;
 };
 

@@ -1,7 +1,5 @@
 #include "stack/wire/arp.hpp"
 
-#include <algorithm>
-
 namespace tapstack {
 
 parse_result<arp_view> arp_view::check(const_byte_span packet) {
@@ -12,12 +10,6 @@ parse_result<arp_view> arp_view::check(const_byte_span packet) {
     return drop_reason::arp_unsupported;
   if (packet.size() < arp::packet_len) return drop_reason::arp_truncated;
   return arp_view{packet};
-}
-
-mac_address arp_view::mac_at(std::size_t offset) const {
-  mac_address m;
-  std::copy_n(&bytes_[offset], m.octets.size(), m.octets.begin());
-  return m;
 }
 
 parse_result<arp_repr> arp_repr::parse(const arp_view& v) {
@@ -35,9 +27,9 @@ void arp_repr::emit(byte_span out) const {
   out[arp::field::hlen] = 6;
   out[arp::field::plen] = 4;
   store_be16(&out[arp::field::oper], static_cast<std::uint16_t>(operation));
-  std::copy(sender_mac.octets.begin(), sender_mac.octets.end(), &out[arp::field::sha]);
+  sender_mac.store(&out[arp::field::sha]);
   store_be32(&out[arp::field::spa], sender_ip.value);
-  std::copy(target_mac.octets.begin(), target_mac.octets.end(), &out[arp::field::tha]);
+  target_mac.store(&out[arp::field::tha]);
   store_be32(&out[arp::field::tpa], target_ip.value);
 }
 

@@ -37,14 +37,13 @@ class arp_view {
   static parse_result<arp_view> check(const_byte_span packet);
 
   std::uint16_t operation() const { return load_be16(&bytes_[arp::field::oper]); }
-  mac_address sender_mac() const { return mac_at(arp::field::sha); }
+  mac_address sender_mac() const { return mac_address::load(&bytes_[arp::field::sha]); }
   ipv4_address sender_ip() const { return {load_be32(&bytes_[arp::field::spa])}; }
-  mac_address target_mac() const { return mac_at(arp::field::tha); }
+  mac_address target_mac() const { return mac_address::load(&bytes_[arp::field::tha]); }
   ipv4_address target_ip() const { return {load_be32(&bytes_[arp::field::tpa])}; }
 
  private:
   explicit arp_view(const_byte_span b) : bytes_{b} {}
-  mac_address mac_at(std::size_t offset) const;
   const_byte_span bytes_;
 };
 

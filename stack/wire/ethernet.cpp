@@ -1,6 +1,5 @@
 #include "stack/wire/ethernet.hpp"
 
-#include <algorithm>
 #include <cstdio>
 
 namespace tapstack {
@@ -24,19 +23,13 @@ parse_result<ethernet_view> ethernet_view::check(const_byte_span frame) {
   return ethernet_view{frame};
 }
 
-mac_address ethernet_view::mac_at(std::size_t offset) const {
-  mac_address m;
-  std::copy_n(&bytes_[offset], m.octets.size(), m.octets.begin());
-  return m;
-}
-
 ethernet_repr ethernet_repr::parse(const ethernet_view& v) {
   return {v.src(), v.dst(), static_cast<ethertype>(v.ethertype())};
 }
 
 void ethernet_repr::emit(byte_span out) const {
-  std::copy(dst.octets.begin(), dst.octets.end(), &out[ethernet::field::dst]);
-  std::copy(src.octets.begin(), src.octets.end(), &out[ethernet::field::src]);
+  dst.store(&out[ethernet::field::dst]);
+  src.store(&out[ethernet::field::src]);
   store_be16(&out[ethernet::field::ethertype], static_cast<std::uint16_t>(type));
 }
 

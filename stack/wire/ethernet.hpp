@@ -30,14 +30,13 @@ class ethernet_view {
  public:
   static parse_result<ethernet_view> check(const_byte_span frame);
 
-  mac_address dst() const { return mac_at(ethernet::field::dst); }
-  mac_address src() const { return mac_at(ethernet::field::src); }
+  mac_address dst() const { return mac_address::load(&bytes_[ethernet::field::dst]); }
+  mac_address src() const { return mac_address::load(&bytes_[ethernet::field::src]); }
   std::uint16_t ethertype() const { return load_be16(&bytes_[ethernet::field::ethertype]); }
   const_byte_span payload() const { return bytes_.subspan(ethernet::header_len); }
 
  private:
   explicit ethernet_view(const_byte_span b) : bytes_{b} {}
-  mac_address mac_at(std::size_t offset) const;
   const_byte_span bytes_;
 };
 
