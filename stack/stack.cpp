@@ -71,8 +71,16 @@ std::optional<frame> stack::pop_transmit() {
   return f;
 }
 
-void stack::poll(instant now) { arp_.poll(now); }
+void stack::poll(instant now) {
+  arp_.poll(now);
+  ip_.poll(now);
+}
 
-std::optional<instant> stack::next_deadline() const { return arp_.next_deadline(); }
+std::optional<instant> stack::next_deadline() const {
+  std::optional<instant> next;
+  for (const auto d : {arp_.next_deadline(), ip_.next_deadline()})
+    if (d && (!next || *d < *next)) next = d;
+  return next;
+}
 
 }  // namespace tapstack

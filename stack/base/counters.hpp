@@ -33,6 +33,12 @@ namespace tapstack {
   X(ip_bad_destination, "outgoing packet to 0/8, loopback or our own address")              \
   X(ip_not_for_us, "IPv4 destination is not this host")                                     \
   X(ip_fragment, "IPv4 fragment (reassembly not supported yet)")                            \
+  X(ip_frag_overlap, "fragments of one datagram overlap (RFC 5722): all of it dropped")     \
+  X(ip_frag_duplicate, "a fragment that repeats one already held")                          \
+  X(ip_frag_bad_length, "a fragment with more to follow, not a multiple of 8 bytes long")   \
+  X(ip_frag_too_big, "fragments that would make a datagram over 65535 bytes")               \
+  X(ip_frag_timeout, "fragments of a datagram that did not complete in time")               \
+  X(ip_frag_limit, "no room for another datagram's fragments (count or bytes held)")        \
   X(ip_unknown_protocol, "IP protocol this host does not speak")                            \
   X(ip_no_route, "destination off-link and no gateway")                                     \
   X(ip_too_big, "outgoing packet larger than the MTU")                                      \
@@ -40,23 +46,37 @@ namespace tapstack {
   X(icmp_bad_checksum, "ICMP checksum does not verify")                                     \
   X(icmp_broadcast_echo, "echo request to a broadcast address (ignored, as Linux does)")    \
   X(icmp_unhandled, "ICMP type this host does not act on")                                  \
+  X(icmp_error_unmatched, "ICMP error about a datagram no socket of ours sent")             \
+  X(udp_truncated, "shorter than a UDP header")                                             \
+  X(udp_bad_length, "UDP length shorter than its header or longer than the packet")         \
+  X(udp_bad_checksum, "UDP checksum does not verify")                                       \
+  X(udp_no_socket, "UDP datagram to a port nobody listens on (port unreachable sent)")      \
+  X(udp_queue_full, "UDP datagram for a socket whose receive queue is full")                \
   X(tx_device_full, "the device had no room for an outgoing frame")
 
-#define TAPSTACK_EVENTS(X)                                \
-  X(frames_in, "frames received")                         \
-  X(frames_out, "frames sent")                            \
-  X(bytes_in, "bytes received")                           \
-  X(bytes_out, "bytes sent")                              \
-  X(arp_requests_in, "ARP requests received")             \
-  X(arp_replies_in, "ARP replies received")               \
-  X(arp_requests_out, "ARP requests sent")                \
-  X(arp_replies_out, "ARP replies sent")                  \
-  X(ip_packets_in, "IPv4 packets delivered to this host") \
-  X(ip_packets_out, "IPv4 packets sent")                  \
-  X(icmp_echo_requests_in, "ICMP echo requests received") \
-  X(icmp_echo_replies_out, "ICMP echo replies sent")      \
-  X(icmp_echo_replies_in, "ICMP echo replies received")   \
-  X(icmp_errors_in, "ICMP unreachable/time-exceeded received")
+#define TAPSTACK_EVENTS(X)                                        \
+  X(frames_in, "frames received")                                 \
+  X(frames_out, "frames sent")                                    \
+  X(bytes_in, "bytes received")                                   \
+  X(bytes_out, "bytes sent")                                      \
+  X(arp_requests_in, "ARP requests received")                     \
+  X(arp_replies_in, "ARP replies received")                       \
+  X(arp_requests_out, "ARP requests sent")                        \
+  X(arp_replies_out, "ARP replies sent")                          \
+  X(ip_packets_in, "IPv4 packets delivered to this host")         \
+  X(ip_packets_out, "IPv4 packets sent")                          \
+  X(icmp_echo_requests_in, "ICMP echo requests received")         \
+  X(icmp_echo_replies_out, "ICMP echo replies sent")              \
+  X(icmp_echo_replies_in, "ICMP echo replies received")           \
+  X(icmp_errors_in, "ICMP unreachable/time-exceeded received")    \
+  X(icmp_echo_requests_out, "ICMP echo requests sent")            \
+  X(icmp_unreachables_out, "ICMP destination unreachables sent")  \
+  X(icmp_errors_rate_limited, "ICMP errors not sent: rate limit") \
+  X(ip_fragments_in, "IPv4 fragments received")                   \
+  X(ip_reassembled, "IPv4 datagrams reassembled")                 \
+  X(ip_fragments_out, "IPv4 fragments sent")                      \
+  X(udp_datagrams_in, "UDP datagrams delivered to a socket")      \
+  X(udp_datagrams_out, "UDP datagrams sent")
 
 #define TAPSTACK_ENUM_NAME(name, text) name,
 enum class drop_reason : std::uint8_t { TAPSTACK_DROP_REASONS(TAPSTACK_ENUM_NAME) count_ };

@@ -35,8 +35,12 @@ std::optional<ipv4_packet> ipv4_layer::receive(const_byte_span packet, instant n
     return std::nullopt;
   }
   ctx_.stats.count(event::ip_packets_in);
-  return ipv4_packet{ip, view->payload(), broadcast};
+  return ipv4_packet{ip, view->payload(), view->header(), broadcast};
 }
+
+void ipv4_layer::poll(instant) {}
+
+std::optional<instant> ipv4_layer::next_deadline() const { return std::nullopt; }
 
 frame ipv4_layer::allocate(std::size_t payload_len) {
   assert(payload_len <= max_payload());

@@ -16,6 +16,8 @@ namespace tapstack {
 struct ipv4_packet {
   ipv4_repr header;
   const_byte_span payload;
+  // The header as received, options included: what an ICMP error about this packet quotes.
+  const_byte_span header_bytes;
   bool to_broadcast = false;
 };
 
@@ -24,6 +26,9 @@ class ipv4_layer {
   ipv4_layer(host_context& ctx, arp_layer& arp);
 
   std::optional<ipv4_packet> receive(const_byte_span packet, instant now);
+  // Runs the timers of fragment reassembly.
+  void poll(instant now);
+  std::optional<instant> next_deadline() const;
 
   // The largest payload one packet can carry at our MTU.
   std::size_t max_payload() const { return ctx_.config.mtu - ipv4_repr::header_len(); }
