@@ -22,6 +22,38 @@ struct arp_config {
   std::size_t max_entries = 512;
 };
 
+struct icmp_config {
+  // ICMP errors this host may send: a token bucket, as Linux's global limit (icmp_msgs_per_sec and
+  // icmp_msgs_burst), so a flood to closed ports cannot be turned into a flood of errors.
+  std::uint32_t errors_per_second = 1000;
+  std::uint32_t error_burst = 50;
+};
+
+struct udp_config {
+  // Per socket, whichever bound is reached first; the rest is dropped and counted (udp_queue_full).
+  std::size_t max_queued_datagrams = 256;
+  std::size_t max_queued_bytes = 256 * 1024;
+  // RFC 6335's dynamic range, which ephemeral ports are drawn from at random (RFC 6056).
+  std::uint16_t ephemeral_first = 49152;
+  std::uint16_t ephemeral_last = 65535;
+};
+
+// Reassembly of incoming IPv4 fragments. The bounds cap what a peer sending fragments that never
+// complete can make us hold: at most max_reassembly_bytes of buffers for one timeout.
+struct ipv4_config {
+  // Counted from a datagram's first fragment to arrive and not refreshed by later ones, so a
+  // trickle of fragments cannot hold state forever. RFC 791 suggests 15 s, RFC 1122 3.3.2 60 to
+  // 120 s; Linux's ipfrag_time is 30 s, and we match the peer we are tested against.
+  duration reassembly_timeout = std::chrono::seconds{30};
+  // Datagrams in reassembly at once. A host, not a router: 64 is far more than the few peers of a
+  // tap have in flight, and small enough that sweeping them for expired ones on each fragment is
+  // cheap.
+  std::size_t max_reassemblies = 64;
+  // Buffer bytes held by all of them: 16 datagrams of the largest size, or 64 of 16 KiB. A quarter
+  // of Linux's default ipfrag_high_thresh (4 MiB), which serves every interface of a host.
+  std::size_t max_reassembly_bytes = std::size_t{1} << 20;
+};
+
 struct stack_config {
   // Locally administered, so it can never clash with a vendor's address.
   mac_address mac{{0x02, 0x74, 0x73, 0x00, 0x00, 0x02}};
@@ -31,6 +63,9 @@ struct stack_config {
   std::size_t mtu = 1500;
   std::uint64_t seed = 1;
   arp_config arp;
+  ipv4_config ipv4;
+  icmp_config icmp;
+  udp_config udp;
 };
 
 // The range a stack accepts: 68 is IPv4's minimum (RFC 791); 65535 the largest IP packet.

@@ -23,7 +23,8 @@ stack::stack(const stack_config& config, logger log)
       eth_{ctx_},
       arp_{ctx_, eth_},
       ip_{ctx_, arp_},
-      icmp_{ctx_, ip_} {}
+      icmp_{ctx_, ip_},
+      udp_{ctx_, ip_, icmp_} {}
 
 void stack::start(instant now) {
   ctx_.log.log(log_level::info, now, [&] {
@@ -51,10 +52,17 @@ void stack::deliver(const_byte_span frame, instant now) {
       const auto packet = ip_.receive(payload, now);
       if (!packet) return;
       switch (packet->header.protocol) {
-        case ip_protocol::icmp:
-          return icmp_.receive(*packet, now);
+        case ip_protocol::icmp: {
+          const auto error = icmp_.receive(*packet, now);
+          if (!error) return;
+          if (error->original.protocol == ip_protocol::udp) return udp_.receive_error(*error, now);
+          return ctx_.drop(drop_reason::icmp_error_unmatched, now);
+        }
+        case ip_protocol::udp:
+          return udp_.receive(*packet, now);
         default:
-          return ctx_.drop(drop_reason::ip_unknown_protocol, now);
+          ctx_.drop(drop_reason::ip_unknown_protocol, now);
+          return icmp_.send_unreachable(*packet, unreachable_code::protocol, now);
       }
     }
     default:

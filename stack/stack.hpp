@@ -1,9 +1,9 @@
 #pragma once
-// The host: one network interface's worth of protocols (Ethernet, ARP, IPv4, ICMP), owned together
-// and driven from outside. Frames go in with the instant they arrived; frames come out of a queue
-// the driver drains; poll() runs whatever timers are due, and next_deadline() says when to call it
-// next. It never reads a clock, sleeps or touches a device, so the same host runs behind a real tap
-// (the Asio runner) and in virtual time (the simulator). One thread per host; no globals.
+// The host: one network interface's worth of protocols (Ethernet, ARP, IPv4, ICMP, UDP), owned
+// together and driven from outside. Frames go in with the instant they arrived; frames come out of
+// a queue the driver drains; poll() runs whatever timers are due, and next_deadline() says when to
+// call it next. It never reads a clock, sleeps or touches a device, so the same host runs behind a
+// real tap (the Asio runner) and in virtual time (the simulator). One thread per host; no globals.
 #include <optional>
 
 #include "stack/base/log.hpp"
@@ -13,6 +13,7 @@
 #include "stack/ip/ipv4_layer.hpp"
 #include "stack/link/arp_layer.hpp"
 #include "stack/link/ethernet_layer.hpp"
+#include "stack/udp/udp_layer.hpp"
 
 namespace tapstack {
 
@@ -45,6 +46,7 @@ class stack {
   const logger& log() const { return ctx_.log; }
   const arp_cache& arp() const { return arp_.cache(); }
   icmp_layer& icmp() { return icmp_; }
+  udp_layer& udp() { return udp_; }
 
  private:
   // Demultiplexes one received frame up through the layers.
@@ -55,6 +57,7 @@ class stack {
   arp_layer arp_;
   ipv4_layer ip_;
   icmp_layer icmp_;
+  udp_layer udp_;
 };
 
 }  // namespace tapstack

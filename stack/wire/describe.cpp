@@ -4,6 +4,7 @@
 #include "stack/wire/ethernet.hpp"
 #include "stack/wire/icmp.hpp"
 #include "stack/wire/ipv4.hpp"
+#include "stack/wire/udp.hpp"
 
 namespace tapstack {
 namespace {
@@ -26,6 +27,16 @@ std::string describe_ipv4(const_byte_span packet) {
     if (!msg)
       return line + "ICMP type " + std::to_string(icmp->type()) + " " + malformed(msg.error());
     return line + to_string(*msg);
+  }
+  if (repr->protocol == ip_protocol::udp) {
+    const auto udp = udp_view::check(view->payload());
+    if (!udp) return line + "UDP " + malformed(udp.error());
+    const auto datagram = udp_repr::parse(*udp, view->src(), view->dst());
+    if (!datagram) return line + "UDP " + malformed(datagram.error());
+    // tcpdump names the ports after the addresses: "IP 10.0.0.1.5353 > 10.0.0.2.7: UDP, length 5".
+    return "IP " + to_string(view->src()) + "." + std::to_string(datagram->src_port) + " > " +
+           to_string(view->dst()) + "." + std::to_string(datagram->dst_port) + ": " +
+           to_string(*datagram);
   }
   return line + "ip-proto-" + std::to_string(static_cast<unsigned>(repr->protocol)) + " " +
          std::to_string(repr->payload_len);

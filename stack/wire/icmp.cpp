@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "stack/wire/checksum.hpp"
+#include "stack/wire/ipv4.hpp"
+#include "stack/wire/udp.hpp"
 
 namespace tapstack {
 
@@ -45,9 +47,42 @@ void icmp_repr::emit(byte_span out) const {
   } else if (type == icmp_type::dest_unreachable) {
     store_be16(&out[icmp::field::next_hop_mtu], next_hop_mtu);
   }
-  std::copy(data.begin(), data.end(), &out[icmp::header_len]);
+  if (data.data() != out.data() + icmp::header_len)
+    std::copy(data.begin(), data.end(), &out[icmp::header_len]);
   store_be16(&out[icmp::field::checksum], internet_checksum(out.first(buffer_len())));
 }
+
+namespace {
+
+// As tcpdump words them, naming what the quoted packet was sent to.
+std::string describe_unreachable(const icmp_repr& r) {
+  const auto original = parse_quoted_ipv4(r.data);
+  if (!original) return "unreachable, code " + std::to_string(r.code);
+  const std::string dst = to_string(original->dst);
+  switch (r.code) {
+    case 0:
+      return "net " + dst + " unreachable";
+    case 1:
+      return "host " + dst + " unreachable";
+    case 2:
+      return dst + " protocol " + std::to_string(static_cast<unsigned>(original->protocol)) +
+             " unreachable";
+    case 3: {
+      const char* proto = original->protocol == ip_protocol::udp   ? "udp"
+                          : original->protocol == ip_protocol::tcp ? "tcp"
+                                                                   : "ip";
+      return dst + " " + proto + " port " +
+             std::to_string(load_be16(&original->payload_start[udp::field::dst_port])) +
+             " unreachable";
+    }
+    case 4:
+      return dst + " unreachable - need to frag (mtu " + std::to_string(r.next_hop_mtu) + ")";
+    default:
+      return dst + " unreachable, code " + std::to_string(r.code);
+  }
+}
+
+}  // namespace
 
 std::string to_string(const icmp_repr& r) {
   const std::string length = ", length " + std::to_string(r.buffer_len());
@@ -57,9 +92,10 @@ std::string to_string(const icmp_repr& r) {
       return std::string{"ICMP echo "} + (r.type == icmp_type::echo_request ? "request" : "reply") +
              ", id " + std::to_string(r.ident) + ", seq " + std::to_string(r.seq) + length;
     case icmp_type::dest_unreachable:
-      return "ICMP unreachable, code " + std::to_string(r.code) + length;
+      return "ICMP " + describe_unreachable(r) + length;
     case icmp_type::time_exceeded:
-      return "ICMP time exceeded, code " + std::to_string(r.code) + length;
+      return std::string{"ICMP "} +
+             (r.code == 1 ? "ip reassembly time exceeded" : "time exceeded in-transit") + length;
   }
   return "ICMP type " + std::to_string(static_cast<unsigned>(r.type)) + length;
 }

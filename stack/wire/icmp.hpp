@@ -59,7 +59,8 @@ struct icmp_repr {
   // Verifies the checksum; types other than the four above are reported as icmp_unhandled.
   static parse_result<icmp_repr> parse(const icmp_view& v);
   std::size_t buffer_len() const { return icmp::header_len + data.size(); }
-  // Writes header, data and checksum into the first buffer_len() bytes of out.
+  // Writes header, data and checksum into the first buffer_len() bytes of out. The data may
+  // already be in place (data.data() == out.data() + header_len): it is then not copied.
   void emit(byte_span out) const;
 };
 

@@ -64,6 +64,18 @@ void ipv4_repr::emit(byte_span out) const {
   store_be16(&out[ipv4::field::checksum], internet_checksum(out.first(header_len())));
 }
 
+parse_result<quoted_ipv4> parse_quoted_ipv4(const_byte_span quote) {
+  if (quote.size() < ipv4::min_header_len) return drop_reason::ip_truncated;
+  if ((quote[ipv4::field::ver_ihl] >> 4) != 4) return drop_reason::ip_bad_version;
+  const std::size_t header_len = (quote[ipv4::field::ver_ihl] & 0x0f) * 4u;
+  if (header_len < ipv4::min_header_len) return drop_reason::ip_bad_header_len;
+  if (quote.size() < header_len + 8) return drop_reason::ip_truncated;
+  return quoted_ipv4{{load_be32(&quote[ipv4::field::src])},
+                     {load_be32(&quote[ipv4::field::dst])},
+                     static_cast<ip_protocol>(quote[ipv4::field::protocol]),
+                     quote.subspan(header_len)};
+}
+
 std::string to_string(const ipv4_repr& r) {
   const char* flags =
       r.dont_fragment ? (r.more_fragments ? "DF+" : "DF") : (r.more_fragments ? "+" : "none");

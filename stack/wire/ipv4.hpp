@@ -88,6 +88,17 @@ struct ipv4_repr {
   friend bool operator==(const ipv4_repr&, const ipv4_repr&) = default;
 };
 
+// The start of a packet as an ICMP error quotes it (RFC 792: the header and at least 8 bytes of
+// payload, the rest cut off, so total length and checksum cannot be checked).
+struct quoted_ipv4 {
+  ipv4_address src;
+  ipv4_address dst;
+  ip_protocol protocol = ip_protocol::icmp;
+  const_byte_span payload_start;  // what was quoted of the payload, 8 bytes or more
+};
+// ip_truncated, ip_bad_version or ip_bad_header_len when the quote is not such a packet.
+parse_result<quoted_ipv4> parse_quoted_ipv4(const_byte_span quote);
+
 // tcpdump -v style: "IP (tos 0x0, ttl 64, id 7, offset 0, flags [DF], proto ICMP (1), length 84)"
 std::string to_string(const ipv4_repr& r);
 

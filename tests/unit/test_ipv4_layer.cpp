@@ -1,5 +1,6 @@
 // IPv4 input through the host (RFC 791, RFC 1122 3.2.1): what it accepts and answers, and each
 // malformed or misaddressed packet counted under its drop reason with nothing sent back.
+#include <algorithm>
 #include <functional>
 #include <set>
 #include <vector>
@@ -134,12 +135,32 @@ TEST_CASE("each malformed or misaddressed packet is counted under its reason, un
       refresh_ipv4_checksum(frame);
     const auto out = f.receive(frame, f.t0);
     INFO(describe_all(out));
-    CHECK(out.empty());
+    // An unknown protocol is answered with protocol unreachable (RFC 1122 3.2.2.1); see below.
+    CHECK(out.size() == (b.why == drop_reason::ip_unknown_protocol ? 1u : 0u));
     CHECK(f.host.stats()[b.why] == 1);
     CHECK(f.host.stats().total_drops() == 1);
     // Only an unknown protocol gets past IP: the host took the packet and has no one to give it to.
     CHECK(f.host.stats()[event::ip_packets_in] == (b.why == drop_reason::ip_unknown_protocol));
   }
+}
+
+TEST_CASE_FIXTURE(host_fixture, "an unknown protocol is answered with protocol unreachable") {
+  learn_peer(t0);
+  auto frame = load_golden("echo-request").bytes;
+  frame[ip_at + ipv4::field::protocol] = 253;
+  refresh_ipv4_checksum(frame);
+  const auto out = receive(frame, t0);
+  REQUIRE(out.size() == 1);
+  const auto eth = ethernet_view::check(out[0]);
+  const auto ip = ipv4_view::check(eth->payload());
+  CHECK(ip->dst() == capture::peer_ip);
+  const auto icmp = icmp_repr::parse(*icmp_view::check(ip->payload()));
+  REQUIRE(icmp);
+  CHECK(icmp->type == icmp_type::dest_unreachable);
+  CHECK(icmp->code == 2);
+  // The quote is the offending packet from its header on, as it arrived (here all of it).
+  const auto quoted = const_byte_span{frame}.subspan(ip_at);
+  CHECK(std::equal(quoted.begin(), quoted.end(), icmp->data.begin(), icmp->data.end()));
 }
 
 TEST_CASE_FIXTURE(host_fixture,
