@@ -19,14 +19,16 @@ int checked_handle(const device& dev) {
 
 }  // namespace
 
-runner::runner(asio::io_context& io, stack& host, device& dev, const real_clock& clock)
+runner::runner(asio::io_context& io, stack& host, device& dev, const real_clock& clock,
+               bool handle_signals)
     : host_{host},
       dev_{dev},
       clock_{clock},
       fd_{io, checked_handle(dev)},
       timer_{io},
-      signals_{io, SIGINT, SIGTERM},
-      rx_buffer_(rx_buffer_size) {}
+      rx_buffer_(rx_buffer_size) {
+  if (handle_signals) signals_.emplace(io, SIGINT, SIGTERM);
+}
 
 runner::~runner() {
   // The descriptor belongs to the device, which closes it.
@@ -35,11 +37,12 @@ runner::~runner() {
 
 void runner::start() {
   host_.start(clock_.now());
-  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    signal_ = signal;
-    stop();
-  });
+  if (signals_)
+    signals_->async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      signal_ = signal;
+      stop();
+    });
   service();
   wait_readable();
 }
@@ -47,7 +50,7 @@ void runner::start() {
 void runner::stop() {
   stopped_ = true;
   boost::system::error_code ignored;
-  signals_.cancel(ignored);
+  if (signals_) signals_->cancel(ignored);
   timer_.cancel();
   fd_.cancel(ignored);
 }

@@ -5,6 +5,7 @@
 // the host queued. SIGINT and SIGTERM stop it cleanly: run() returns, and the program prints its
 // counters and closes its files. The host, device and clock outlive the runner.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "stack/asio/asio.hpp"
@@ -17,7 +18,9 @@ namespace tapstack {
 class runner {
  public:
   // Throws std::invalid_argument for a device with no descriptor to wait on.
-  runner(asio::io_context& io, stack& host, device& dev, const real_clock& clock);
+  // With handle_signals, SIGINT and SIGTERM stop it (programs); tests leave them alone.
+  runner(asio::io_context& io, stack& host, device& dev, const real_clock& clock,
+         bool handle_signals = true);
   ~runner();
   runner(const runner&) = delete;
   runner& operator=(const runner&) = delete;
@@ -28,19 +31,20 @@ class runner {
   void stop();
   // The signal that stopped the runner, or 0.
   int stopped_by() const { return signal_; }
+  // Drains received frames, runs due timers, flushes transmissions and re-arms the timer. The
+  // Asio face calls it after an operation queued frames, so they go out at once.
+  void service();
 
  private:
   void wait_readable();
   void wait_deadline();
-  // Drains received frames, runs due timers and flushes transmissions.
-  void service();
 
   stack& host_;
   device& dev_;
   const real_clock& clock_;
   asio::posix::stream_descriptor fd_;
   asio::steady_timer timer_;
-  asio::signal_set signals_;
+  std::optional<asio::signal_set> signals_;
   std::vector<std::uint8_t> rx_buffer_;
   int signal_ = 0;
   bool stopped_ = false;

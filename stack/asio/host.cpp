@@ -1,0 +1,9 @@
+#include "stack/asio/host.hpp"
+
+namespace tapstack {
+
+host::host(asio::io_context& io, const stack_config& config, device& dev, logger log,
+           bool handle_signals)
+    : io_{io}, stack_{config, log}, runner_{io, stack_, dev, clock_, handle_signals} {}
+
+}  // namespace tapstack

@@ -1,0 +1,42 @@
+#pragma once
+// A tapstack host on an io_context: the stack, the real clock and the runner that drives it, for
+// programs written like ordinary Asio code. Sockets (tapstack::udp::socket) are made on a host and
+// run on its executor: every stack call they make happens on the io_context's thread, so a caller
+// on another thread (use_future) is safe. The device outlives the host.
+#include "stack/asio/asio.hpp"
+#include "stack/asio/real_clock.hpp"
+#include "stack/asio/runner.hpp"
+#include "stack/stack.hpp"
+
+namespace tapstack {
+
+class host {
+ public:
+  using executor_type = asio::io_context::executor_type;
+
+  // handle_signals: SIGINT and SIGTERM stop the host (what a program wants; tests do not).
+  host(asio::io_context& io, const stack_config& config, device& dev, logger log = {},
+       bool handle_signals = true);
+  host(const host&) = delete;
+  host& operator=(const host&) = delete;
+
+  executor_type get_executor() { return io_.get_executor(); }
+  // Starts serving (announces the host); io.run() does the rest.
+  void start() { runner_.start(); }
+  void stop() { runner_.stop(); }
+  int stopped_by() const { return runner_.stopped_by(); }
+
+  // The sans-I/O core, for calls made on the host's thread.
+  tapstack::stack& core() { return stack_; }
+  instant now() const { return clock_.now(); }
+  // Sends what calls into the core have queued, now rather than at the next wake-up.
+  void flush() { runner_.service(); }
+
+ private:
+  asio::io_context& io_;
+  real_clock clock_;
+  tapstack::stack stack_;
+  runner runner_;
+};
+
+}  // namespace tapstack
