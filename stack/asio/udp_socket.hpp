@@ -41,7 +41,7 @@ class receive_op_impl final : public receive_op {
       : buffers_{buffers},
         from_{from},
         handler_{std::move(handler)},
-        work_{asio::get_associated_executor(handler_, io)} {}
+        executor_{asio::get_associated_executor(handler_, io)} {}
 
   void complete(const error_code& ec, const udp_datagram* d) override {
     std::size_t n = 0;
@@ -50,16 +50,17 @@ class receive_op_impl final : public receive_op {
       n = asio::buffer_copy(buffers_, asio::buffer(d->data));
       if (from_) *from_ = to_asio(d->from);
     }
-    auto ex = work_.get_executor();
-    asio::post(ex, [h = std::move(handler_), ec, n]() mutable { std::move(h)(ec, n); });
-    work_.reset();
+    asio::post(executor_, [h = std::move(handler_), ec, n]() mutable { std::move(h)(ec, n); });
   }
 
  private:
   Buffers buffers_;
   endpoint* from_;
   Handler handler_;
-  asio::executor_work_guard<asio::associated_executor_t<Handler, host::executor_type>> work_;
+  // Not a work guard: a receive waiting for a datagram does not keep io_context::run going by
+  // itself (the host's runner does while it serves), so a program that stops its host returns
+  // from run() without closing every socket first.
+  asio::associated_executor_t<Handler, host::executor_type> executor_;
 };
 
 // What the socket shares with the callbacks it leaves behind on the executor.
