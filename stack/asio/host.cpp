@@ -2,8 +2,11 @@
 
 namespace tapstack {
 
-host::host(asio::io_context& io, const stack_config& config, device& dev, logger log,
-           bool handle_signals)
-    : io_{io}, stack_{config, log}, runner_{io, stack_, dev, clock_, handle_signals} {}
+host::host(asio::io_context& io, const real_clock& clock, const stack_config& config, device& dev,
+           logger log, bool handle_signals)
+    : io_{io},
+      clock_{clock},
+      stack_{config, log},
+      runner_{io, stack_, dev, clock_, handle_signals} {}
 
 }  // namespace tapstack

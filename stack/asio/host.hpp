@@ -15,8 +15,8 @@ class host {
   using executor_type = asio::io_context::executor_type;
 
   // handle_signals: SIGINT and SIGTERM stop the host (what a program wants; tests do not).
-  host(asio::io_context& io, const stack_config& config, device& dev, logger log = {},
-       bool handle_signals = true);
+  host(asio::io_context& io, const real_clock& clock, const stack_config& config, device& dev,
+       logger log = {}, bool handle_signals = true);
   host(const host&) = delete;
   host& operator=(const host&) = delete;
 
@@ -34,7 +34,7 @@ class host {
 
  private:
   asio::io_context& io_;
-  real_clock clock_;
+  const real_clock& clock_;
   tapstack::stack stack_;
   runner runner_;
 };

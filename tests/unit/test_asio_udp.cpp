@@ -32,11 +32,12 @@ const endpoint echo_endpoint{asio::ip::make_address_v4("10.0.0.2"), 7};
 // Host a (10.0.0.1) and host b (10.0.0.2) with a UDP echo service on port 7.
 struct two_hosts {
   asio::io_context io;
+  real_clock clock;
   std::pair<int, int> fds = make_frame_socket_pair();
   fd_device dev_a{fds.first};
   fd_device dev_b{fds.second};
-  host a{io, host_config(1), dev_a, {}, false};
-  host b{io, host_config(2), dev_b, {}, false};
+  host a{io, clock, host_config(1), dev_a, {}, false};
+  host b{io, clock, host_config(2), dev_b, {}, false};
   udp::socket echo{b};
   std::array<char, 2048> echo_buffer{};
   endpoint echo_peer;

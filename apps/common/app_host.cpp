@@ -1,0 +1,24 @@
+#include "apps/common/app_host.hpp"
+
+#include <iostream>
+
+namespace tapstack {
+namespace {
+
+const host_options& warn_if_down(const std::string& program, const host_options& options,
+                                 device_chain& devices) {
+  if (!devices.tap().is_up())
+    std::cerr << program << ": warning: " << options.tap
+              << " is down; bring it up with: ip link set " << options.tap << " up\n";
+  return options;
+}
+
+}  // namespace
+
+app_host::app_host(const std::string& program, const host_options& options)
+    : options_{options},
+      devices_{options, clock_, std::cout},
+      node_{io_, clock_, warn_if_down(program, options, devices_).stack, devices_.top(),
+            logger{&sink_, options.level}} {}
+
+}  // namespace tapstack

@@ -1,0 +1,31 @@
+#pragma once
+// What every program that runs a host on a tap holds, built from the host flags: the real clock,
+// the device chain (tap, pcap, tracer), the log sink, the io_context and the host on it. Opening
+// the tap throws with a message for the user; a tap that is down gets a warning on stderr.
+#include <string>
+
+#include "apps/common/device_chain.hpp"
+#include "apps/common/host_options.hpp"
+#include "apps/common/stderr_sink.hpp"
+#include "stack/asio/host.hpp"
+
+namespace tapstack {
+
+class app_host {
+ public:
+  app_host(const std::string& program, const host_options& options);
+
+  asio::io_context& io() { return io_; }
+  host& node() { return node_; }
+  const host_options& options() const { return options_; }
+
+ private:
+  host_options options_;
+  real_clock clock_;
+  device_chain devices_;
+  stderr_sink sink_;
+  asio::io_context io_;
+  host node_;
+};
+
+}  // namespace tapstack
