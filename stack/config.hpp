@@ -18,7 +18,9 @@ struct arp_config {
   // for a bound; Linux's default is 3).
   unsigned max_requests = 3;
   // Packets held per unresolved address (RFC 1122 asks for at least one); the oldest goes first.
-  std::size_t max_pending = 8;
+  // Enough for a fragmented datagram of 64 KB at MTU 1500 (45 fragments): fewer would evict its
+  // first fragments and lose it whole. Linux bounds the same queue by bytes (about 208 KiB).
+  std::size_t max_pending = 64;
   std::size_t max_entries = 512;
 };
 

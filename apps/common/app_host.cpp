@@ -15,10 +15,14 @@ const host_options& warn_if_down(const std::string& program, const host_options&
 
 }  // namespace
 
-app_host::app_host(const std::string& program, const host_options& options)
+app_host::app_host(const std::string& program, const host_options& options, bool handle_signals)
     : options_{options},
       devices_{options, clock_, std::cout},
-      node_{io_, clock_, warn_if_down(program, options, devices_).stack, devices_.top(),
-            logger{&sink_, options.level}} {}
+      node_{io_,
+            clock_,
+            warn_if_down(program, options, devices_).stack,
+            devices_.top(),
+            logger{&sink_, options.level},
+            handle_signals} {}
 
 }  // namespace tapstack

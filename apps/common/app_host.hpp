@@ -13,7 +13,9 @@ namespace tapstack {
 
 class app_host {
  public:
-  app_host(const std::string& program, const host_options& options);
+  // handle_signals: SIGINT and SIGTERM stop the host; a program that must report before it
+  // exits (tapstack-ping's summary) handles them itself instead.
+  app_host(const std::string& program, const host_options& options, bool handle_signals = true);
 
   asio::io_context& io() { return io_; }
   host& node() { return node_; }

@@ -32,8 +32,7 @@ namespace tapstack {
   X(ip_bad_source, "IPv4 source is broadcast, multicast, 0/8, loopback or our own")         \
   X(ip_bad_destination, "outgoing packet to 0/8, loopback or our own address")              \
   X(ip_not_for_us, "IPv4 destination is not this host")                                     \
-  X(ip_fragment, "IPv4 fragment (reassembly not supported yet)")                            \
-  X(ip_frag_overlap, "fragments of one datagram overlap (RFC 5722): all of it dropped")     \
+  X(ip_frag_overlap, "fragments overlap or disagree on the end (RFC 5722): all dropped")    \
   X(ip_frag_duplicate, "a fragment that repeats one already held")                          \
   X(ip_frag_bad_length, "a fragment with more to follow, not a multiple of 8 bytes long")   \
   X(ip_frag_too_big, "fragments that would make a datagram over 65535 bytes")               \

@@ -123,7 +123,8 @@ bool icmp_layer::send_echo_request(ipv4_address dst, std::uint16_t ident, std::u
 }
 
 void icmp_layer::send(const icmp_repr& message, ipv4_address dst, instant now) {
-  if (message.buffer_len() > ip_.max_payload()) return ctx_.drop(drop_reason::ip_too_big, now);
+  if (message.buffer_len() > ipv4_layer::max_datagram_payload)
+    return ctx_.drop(drop_reason::ip_too_big, now);
   frame f = ip_.allocate(message.buffer_len());
   message.emit(f.bytes());
   ip_.send(std::move(f), dst, ip_protocol::icmp, now);

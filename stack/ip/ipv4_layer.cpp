@@ -1,11 +1,15 @@
 #include "stack/ip/ipv4_layer.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 namespace tapstack {
 
 ipv4_layer::ipv4_layer(host_context& ctx, arp_layer& arp)
-    : ctx_{ctx}, arp_{arp}, next_ident_{static_cast<std::uint16_t>(ctx.random.next())} {}
+    : ctx_{ctx},
+      arp_{arp},
+      reassembly_{ctx.config.ipv4},
+      next_ident_{static_cast<std::uint16_t>(ctx.random.next())} {}
 
 std::optional<ipv4_packet> ipv4_layer::receive(const_byte_span packet, instant now) {
   const auto view = ipv4_view::check(packet);
@@ -30,27 +34,51 @@ std::optional<ipv4_packet> ipv4_layer::receive(const_byte_span packet, instant n
     ctx_.drop(drop_reason::ip_not_for_us, now);
     return std::nullopt;
   }
-  if (ip.is_fragment()) {
-    ctx_.drop(drop_reason::ip_fragment, now);
-    return std::nullopt;
-  }
+  if (ip.is_fragment()) return reassemble(ip, *view, broadcast, now);
   ctx_.stats.count(event::ip_packets_in);
   return ipv4_packet{ip, view->payload(), view->header(), broadcast};
 }
 
-void ipv4_layer::poll(instant) {}
+std::optional<ipv4_packet> ipv4_layer::reassemble(const ipv4_repr& ip, const ipv4_view& view,
+                                                  bool broadcast, instant now) {
+  ctx_.stats.count(event::ip_fragments_in);
+  const auto outcome = reassembly_.add(ip, view.header(), view.payload(), now);
+  if (outcome.timed_out != 0) ctx_.drop(drop_reason::ip_frag_timeout, now, outcome.timed_out);
+  if (outcome.dropped) ctx_.drop(*outcome.dropped, now, outcome.fragments_dropped);
+  if (!outcome.complete) return std::nullopt;
+  ctx_.stats.count(event::ip_reassembled);
+  ctx_.stats.count(event::ip_packets_in);
+  const reassembler::datagram& whole = *outcome.complete;
+  return ipv4_packet{whole.header, whole.payload, whole.header_bytes, broadcast};
+}
 
-std::optional<instant> ipv4_layer::next_deadline() const { return std::nullopt; }
+void ipv4_layer::poll(instant now) {
+  if (const std::size_t timed_out = reassembly_.poll(now); timed_out != 0)
+    ctx_.drop(drop_reason::ip_frag_timeout, now, timed_out);
+}
+
+std::optional<instant> ipv4_layer::next_deadline() const { return reassembly_.next_deadline(); }
 
 frame ipv4_layer::allocate(std::size_t payload_len) {
-  assert(payload_len <= max_payload());
-  frame f = ctx_.pool.take(frame_headroom);
+  assert(payload_len <= max_datagram_payload);
+  // A datagram to be fragmented is only read from, once, so it need not go back to the pool.
+  frame f = payload_len <= max_payload() ? ctx_.pool.take(frame_headroom)
+                                         : frame{frame_headroom + payload_len, frame_headroom};
   f.resize(payload_len);
   return f;
 }
 
-void ipv4_layer::send(frame&& payload, ipv4_address dst, ip_protocol protocol, instant now) {
-  if (payload.size() > max_payload()) {
+std::optional<ipv4_address> ipv4_layer::next_hop(ipv4_address dst) const {
+  // Broadcasts go to every neighbour; on-link destinations directly; the rest via the gateway.
+  if (is_broadcast(dst)) return ipv4_address::broadcast();
+  if (ctx_.config.address.contains(dst)) return dst;
+  return ctx_.config.gateway;
+}
+
+void ipv4_layer::send(frame&& payload, ipv4_address dst, ip_protocol protocol, instant now,
+                      ipv4_send_options options) {
+  const bool fits = payload.size() <= max_payload();
+  if (payload.size() > max_datagram_payload || (!fits && options.dont_fragment)) {
     ctx_.drop(drop_reason::ip_too_big, now);
     return ctx_.pool.give(std::move(payload));
   }
@@ -58,26 +86,45 @@ void ipv4_layer::send(frame&& payload, ipv4_address dst, ip_protocol protocol, i
     ctx_.drop(drop_reason::ip_bad_destination, now);
     return ctx_.pool.give(std::move(payload));
   }
+  const auto hop = next_hop(dst);
+  if (!hop) {
+    ctx_.drop(drop_reason::ip_no_route, now);
+    return ctx_.pool.give(std::move(payload));
+  }
   ipv4_repr ip;
   ip.src = ctx_.config.address.address;
   ip.dst = dst;
   ip.protocol = protocol;
   ip.ident = next_ident_++;
+  ip.dont_fragment = options.dont_fragment;
   ip.payload_len = payload.size();
-  ip.emit(payload.prepend(ipv4_repr::header_len()));
   ctx_.stats.count(event::ip_packets_out);
-
-  // Broadcasts go to every neighbour; on-link destinations directly; the rest via the gateway.
-  std::optional<ipv4_address> next_hop = ctx_.config.gateway;
-  if (is_broadcast(dst))
-    next_hop = ipv4_address::broadcast();
-  else if (ctx_.config.address.contains(dst))
-    next_hop = dst;
-  if (!next_hop) {
-    ctx_.drop(drop_reason::ip_no_route, now);
+  if (!fits) {
+    send_fragments(payload.bytes(), ip, *hop, now);
     return ctx_.pool.give(std::move(payload));
   }
-  arp_.send_ipv4(std::move(payload), *next_hop, now);
+  ip.emit(payload.prepend(ipv4_repr::header_len()));
+  arp_.send_ipv4(std::move(payload), *hop, now);
+}
+
+// RFC 791 3.2's fragmentation procedure, for a datagram without options: each fragment carries as
+// many whole 8-byte blocks as the MTU allows (the last one the rest), the same identification, its
+// offset, and MF on all but the last. Each goes in a pool frame of its own.
+void ipv4_layer::send_fragments(const_byte_span payload, ipv4_repr ip, ipv4_address next_hop,
+                                instant now) {
+  const std::size_t step = max_payload() / 8 * 8;
+  for (std::size_t offset = 0; offset < payload.size(); offset += step) {
+    const std::size_t len = std::min(step, payload.size() - offset);
+    frame f = ctx_.pool.take(frame_headroom);
+    f.resize(len);
+    std::copy_n(payload.begin() + static_cast<std::ptrdiff_t>(offset), len, f.bytes().begin());
+    ip.frag_offset = offset;
+    ip.more_fragments = offset + len < payload.size();
+    ip.payload_len = len;
+    ip.emit(f.prepend(ipv4_repr::header_len()));
+    ctx_.stats.count(event::ip_fragments_out);
+    arp_.send_ipv4(std::move(f), next_hop, now);
+  }
 }
 
 }  // namespace tapstack

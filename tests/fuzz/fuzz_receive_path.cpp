@@ -127,7 +127,13 @@ void check_sent_ipv4(const stack_config& c, const_byte_span frame) {
   TAPSTACK_FUZZ_CHECK(ip->total_len() <= c.mtu);
   TAPSTACK_FUZZ_CHECK(ip->src == c.address.address);
   TAPSTACK_FUZZ_CHECK(may_send_to(c, ip->dst));
-  TAPSTACK_FUZZ_CHECK(!ip->is_fragment());
+  if (ip->is_fragment()) {
+    // Only the whole datagram parses; a fragment must at least be one a receiver can place.
+    TAPSTACK_FUZZ_CHECK(ip->frag_offset % 8 == 0);
+    TAPSTACK_FUZZ_CHECK(!ip->more_fragments || ip->payload_len % 8 == 0);
+    TAPSTACK_FUZZ_CHECK(ip->frag_offset + ip->payload_len <= 65535 - ipv4_repr::header_len());
+    return;
+  }
   TAPSTACK_FUZZ_CHECK(ip->protocol == ip_protocol::icmp);
   const auto icmp = icmp_view::check(view->payload());
   TAPSTACK_FUZZ_CHECK(icmp.ok());

@@ -78,13 +78,18 @@ host_gone() { ! host_running; }
 host_serves() { grep -qs "^tapstack: .* on $tap " "$host_log"; }
 host_serves_or_died() { host_serves || host_gone; }
 
-start_host() {
+# The namespace with the tap in it, the kernel's side at $peer_ip/24: what every test starts from.
+make_netns() {
   ip netns add "$netns"
   netns_made=1
   in_ns ip link set lo up
   in_ns ip tuntap add dev "$tap" mode tap
   in_ns ip addr add "$peer_ip/24" dev "$tap"
   in_ns ip link set "$tap" up
+}
+
+start_host() {
+  make_netns
   # Not through in_ns: a function sent to the background runs in a subshell, whose PID $! would
   # be. ip netns exec execs the program, so here $! is tapstack itself.
   ip netns exec "$netns" "$bin_dir/tapstack" --tap "$tap" "$@" >"$host_log" 2>&1 &

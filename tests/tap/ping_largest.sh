@@ -9,4 +9,5 @@ replies=$(grep -c "^1480 bytes from $host_ip" <<<"$ping_output" || true)
 ((replies == 3)) || fail "expected three 1480-byte replies, got:
 $ping_output"
 stop_host
-expect_counter ip_fragment 0
+expect_counter ip_fragments_in 0
+expect_counter ip_fragments_out 0

@@ -72,15 +72,6 @@ TEST_CASE_FIXTURE(host_fixture, "an echo request to a broadcast address is ignor
   CHECK(host.stats()[event::icmp_echo_replies_out] == 0);
 }
 
-TEST_CASE("a reply larger than our MTU is not sent (ip_too_big)") {
-  stack_config config;
-  config.mtu = 576;
-  host_fixture f{config};
-  f.learn_peer(f.t0);
-  CHECK(f.receive(load_golden("echo-request-max").bytes, f.t0).empty());
-  CHECK(f.host.stats()[drop_reason::ip_too_big] == 1);
-}
-
 TEST_CASE("malformed ICMP messages are counted under their reason, unanswered") {
   struct bad {
     const char* what;
