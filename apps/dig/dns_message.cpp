@@ -121,7 +121,7 @@ result<domain_name> read_name(const_byte_span msg, std::size_t& pos, std::size_t
   }
 }
 
-// A name that must fill the rdata up to `end`, or the rdata holds more or less than its type says.
+// A name inside rdata: what it has in place lies before `end`, or RDLENGTH is wrong for the type.
 result<domain_name> read_rdata_name(const_byte_span msg, std::size_t& at, std::size_t end) {
   return read_name(msg, at, end, error::bad_rdata_length);
 }
@@ -343,9 +343,9 @@ std::string ipv4_text(const std::array<std::uint8_t, 4>& a) {
 std::string ipv6_text(const std::array<std::uint8_t, 16>& a) {
   std::array<std::uint16_t, 8> groups{};
   for (std::size_t i = 0; i < groups.size(); ++i) groups[i] = load_be16(&a[2 * i]);
-  const bool v4_mapped = std::all_of(groups.begin(), groups.begin() + 5,
-                                     [](std::uint16_t g) { return g == 0; }) &&
-                         groups[5] == 0xffff;
+  const bool v4_mapped =
+      std::all_of(groups.begin(), groups.begin() + 5, [](std::uint16_t g) { return g == 0; }) &&
+      groups[5] == 0xffff;
   const std::size_t hex_groups = v4_mapped ? 6 : 8;
 
   std::size_t best_at = 0;
@@ -458,24 +458,42 @@ constexpr std::array<std::string_view, 29> type_names = [] {
 
 std::string_view to_string(error e) {
   switch (e) {
-    case error::truncated_header: return "message shorter than the 12-byte header";
-    case error::truncated_question: return "question runs past the end of the message";
-    case error::truncated_record: return "record runs past the end of the message";
-    case error::count_exceeds_data: return "header counts more entries than the message holds";
-    case error::bad_label_type: return "label of a reserved type (0x40 or 0x80)";
-    case error::pointer_out_of_range: return "compression pointer leads past the end";
-    case error::forward_pointer: return "compression pointer points forward";
-    case error::pointer_loop: return "compression pointers form a loop";
-    case error::too_many_pointers: return "too many compression pointers in one name";
-    case error::name_too_long: return "name longer than 255 bytes";
-    case error::bad_rdata_length: return "record data does not fit its type";
-    case error::empty_label: return "empty label in a name";
-    case error::label_too_long: return "label longer than 63 bytes";
-    case error::bad_escape: return "bad escape in a name";
-    case error::string_too_long: return "TXT string longer than 255 bytes";
-    case error::rdata_too_long: return "record data longer than 65535 bytes";
-    case error::too_many_entries: return "more than 65535 entries in a section";
-    case error::rdata_type_mismatch: return "record data of another type than the record";
+    case error::truncated_header:
+      return "message shorter than the 12-byte header";
+    case error::truncated_question:
+      return "question runs past the end of the message";
+    case error::truncated_record:
+      return "record runs past the end of the message";
+    case error::count_exceeds_data:
+      return "header counts more entries than the message holds";
+    case error::bad_label_type:
+      return "label of a reserved type (0x40 or 0x80)";
+    case error::pointer_out_of_range:
+      return "compression pointer leads past the end";
+    case error::forward_pointer:
+      return "compression pointer points forward";
+    case error::pointer_loop:
+      return "compression pointers form a loop";
+    case error::too_many_pointers:
+      return "too many compression pointers in one name";
+    case error::name_too_long:
+      return "name longer than 255 bytes";
+    case error::bad_rdata_length:
+      return "record data does not fit its type";
+    case error::empty_label:
+      return "empty label in a name";
+    case error::label_too_long:
+      return "label longer than 63 bytes";
+    case error::bad_escape:
+      return "bad escape in a name";
+    case error::string_too_long:
+      return "TXT string longer than 255 bytes";
+    case error::rdata_too_long:
+      return "record data longer than 65535 bytes";
+    case error::too_many_entries:
+      return "more than 65535 entries in a section";
+    case error::rdata_type_mismatch:
+      return "record data of another type than the record";
   }
   return "unknown DNS error";
 }
@@ -506,7 +524,8 @@ std::optional<rr_type> parse_rr_type(std::string_view text) {
       return rr_type{static_cast<std::uint16_t>(value)};
   }
   constexpr std::string_view generic = "TYPE";
-  if (text.size() <= generic.size() || !equal_ignoring_case(text.substr(0, generic.size()), generic))
+  if (text.size() <= generic.size() ||
+      !equal_ignoring_case(text.substr(0, generic.size()), generic))
     return std::nullopt;
   const std::string_view digits = text.substr(generic.size());
   std::uint16_t value = 0;
@@ -690,12 +709,18 @@ result<std::vector<std::uint8_t>> encode_query(std::string_view name, rr_type ty
 
 std::string_view to_string(response_match m) {
   switch (m) {
-    case response_match::matches: return "matches";
-    case response_match::other_id: return "another ID";
-    case response_match::not_a_response: return "not a response (QR clear)";
-    case response_match::other_opcode: return "another opcode";
-    case response_match::other_question_count: return "another number of questions";
-    case response_match::other_question: return "another question";
+    case response_match::matches:
+      return "matches";
+    case response_match::other_id:
+      return "another ID";
+    case response_match::not_a_response:
+      return "not a response (QR clear)";
+    case response_match::other_opcode:
+      return "another opcode";
+    case response_match::other_question_count:
+      return "another number of questions";
+    case response_match::other_question:
+      return "another question";
   }
   return "unknown match";
 }
@@ -706,11 +731,10 @@ response_match match_response(const message& query, const message& response) {
   if (response.hdr.opcode != query.hdr.opcode) return response_match::other_opcode;
   if (response.questions.size() != query.questions.size())
     return response_match::other_question_count;
-  const bool same = std::ranges::equal(query.questions, response.questions,
-                                       [](const question& a, const question& b) {
-                                         return a.qtype == b.qtype && a.qclass == b.qclass &&
-                                                same_name(a.qname, b.qname);
-                                       });
+  const bool same = std::ranges::equal(
+      query.questions, response.questions, [](const question& a, const question& b) {
+        return a.qtype == b.qtype && a.qclass == b.qclass && same_name(a.qname, b.qname);
+      });
   return same ? response_match::matches : response_match::other_question;
 }
 

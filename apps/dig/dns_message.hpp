@@ -33,13 +33,13 @@ enum class error {
   name_too_long,         // more than 255 bytes uncompressed (RFC 1035 2.3.4)
   bad_rdata_length,      // rdata of a known type does not fill its RDLENGTH exactly
   // Names as text (a command line) and messages a caller builds to encode:
-  empty_label,           // "a..b", ".a", or the empty string
-  label_too_long,        // more than 63 bytes (RFC 1035 2.3.4)
-  bad_escape,            // a backslash not followed by a character or by three digits up to 255
-  string_too_long,       // a TXT string of more than 255 bytes
-  rdata_too_long,        // rdata of more than 65535 bytes
-  too_many_entries,      // more than 65535 entries in one section
-  rdata_type_mismatch,   // a record's data is of another type than the record says
+  empty_label,          // "a..b", ".a", or the empty string
+  label_too_long,       // more than 63 bytes (RFC 1035 2.3.4)
+  bad_escape,           // a backslash not followed by a character or by three digits up to 255
+  string_too_long,      // a TXT string of more than 255 bytes
+  rdata_too_long,       // rdata of more than 65535 bytes
+  too_many_entries,     // more than 65535 entries in one section
+  rdata_type_mismatch,  // a record's data is of another type than the record says
 };
 std::string_view to_string(error e);
 
@@ -66,7 +66,15 @@ class result {
 };
 
 // Unknown values are kept as they came (the enums name only what this codec understands).
-enum class rr_type : std::uint16_t { a = 1, ns = 2, cname = 5, soa = 6, mx = 15, txt = 16, aaaa = 28 };
+enum class rr_type : std::uint16_t {
+  a = 1,
+  ns = 2,
+  cname = 5,
+  soa = 6,
+  mx = 15,
+  txt = 16,
+  aaaa = 28
+};
 enum class rr_class : std::uint16_t { in = 1, ch = 3, hs = 4 };
 enum class opcode : std::uint8_t { query = 0, iquery = 1, status = 2, notify = 4, update = 5 };
 enum class rcode : std::uint8_t {

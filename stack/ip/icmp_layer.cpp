@@ -116,7 +116,8 @@ bool icmp_layer::send_echo_request(ipv4_address dst, std::uint16_t ident, std::u
   request.ident = ident;
   request.seq = seq;
   request.data = data;
-  if (request.buffer_len() > ip_.max_payload() || !ip_.can_send_to(dst)) return false;
+  if (request.buffer_len() > ipv4_layer::max_datagram_payload || !ip_.can_send_to(dst))
+    return false;
   ctx_.stats.count(event::icmp_echo_requests_out);
   send(request, dst, now);
   return true;

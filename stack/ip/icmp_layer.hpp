@@ -45,8 +45,8 @@ class icmp_layer {
   // Reports an undeliverable packet to its sender, unless RFC 1122 3.2.2 forbids it (the packet was
   // broadcast, a non-initial fragment, or itself an ICMP error) or the rate limit says no.
   void send_unreachable(const ipv4_packet& offending, unreachable_code code, instant now);
-  // False when data does not fit one packet at our MTU, or dst may not be sent to (0/8, 127/8, our
-  // own address).
+  // False when data does not fit one IPv4 datagram (past the MTU it goes out in fragments), or
+  // dst may not be sent to (0/8, 127/8, our own address).
   bool send_echo_request(ipv4_address dst, std::uint16_t ident, std::uint16_t seq,
                          const_byte_span data, instant now);
   std::deque<echo_reply>& replies() { return replies_; }

@@ -13,6 +13,11 @@ grep -q "^64 bytes from $peer_ip: icmp_seq=3 ttl=64 time=" <<<"$out" ||
   fail "tapstack-ping printed no reply line for seq 3: $out"
 grep -q "^rtt min/avg/max/mdev = " <<<"$out" || fail "tapstack-ping printed no rtt summary: $out"
 
+# 4000 bytes of data: our request leaves in fragments, the kernel's reply arrives in fragments.
+out=$(in_ns timeout 20 "$bin_dir/tapstack-ping" --tap "$tap" -c 2 -i 0.05 -s 4000 "$peer_ip" 2>&1) ||
+  fail "tapstack-ping -s 4000 $peer_ip failed: $out"
+grep -q "^4008 bytes from $peer_ip: icmp_seq=2" <<<"$out" || fail "no 4008-byte reply: $out"
+
 status=0
 out=$(in_ns timeout 20 "$bin_dir/tapstack-ping" --tap "$tap" -c 1 -W 0.5 10.0.0.99 2>&1) || status=$?
 ((status == 1)) || fail "tapstack-ping to an absent host exited $status, not 1: $out"

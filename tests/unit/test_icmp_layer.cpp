@@ -161,14 +161,17 @@ TEST_CASE("an echo request we send carries the kernel ping's ICMP bytes exactly"
                                  emit_ipv4(ip, kernel_icmp)));
 }
 
-TEST_CASE("an echo request larger than the MTU allows is refused, nothing sent") {
+TEST_CASE("an echo request fills one packet at the MTU, fragments past it, and stops at 64 KB") {
   host_fixture f;
   f.learn_peer(f.t0);
   const std::size_t mtu = f.host.config().mtu;
   const byte_vector fits(mtu - ipv4::min_header_len - icmp::header_len);
-  const byte_vector too_big(fits.size() + 1);
+  const byte_vector too_big(65535 - ipv4::min_header_len - icmp::header_len + 1);
   CHECK_FALSE(f.host.icmp().send_echo_request(capture::peer_ip, 1, 1, too_big, f.t0));
   CHECK(drain(f.host).empty());
+  const byte_vector two_fragments(fits.size() + 1);
+  CHECK(f.host.icmp().send_echo_request(capture::peer_ip, 1, 3, two_fragments, f.t0));
+  CHECK(drain(f.host).size() == 2);
   CHECK(f.host.icmp().send_echo_request(capture::peer_ip, 1, 2, fits, f.t0));
   const auto out = drain(f.host);
   REQUIRE(out.size() == 1);
