@@ -7,6 +7,8 @@ namespace {
 
 // RFC 1812 4.3.2.3: an error quotes as much of the offending packet as fits in 576 bytes.
 constexpr std::size_t max_error_packet = 576;
+// IP precedence 6 in the type-of-service byte.
+constexpr std::uint8_t internetwork_control = 0xc0;
 
 duration error_cost(const icmp_config& c) {
   return duration{std::chrono::seconds{1}} / std::max<std::uint32_t>(c.errors_per_second, 1);
@@ -96,7 +98,8 @@ void icmp_layer::send_unreachable(const ipv4_packet& offending, unreachable_code
   message.data = quote;
   message.emit(f.bytes());
   ctx_.stats.count(event::icmp_unreachables_out);
-  ip_.send(std::move(f), offending.header.src, ip_protocol::icmp, now);
+  ip_.send(std::move(f), offending.header.src, ip_protocol::icmp, now,
+           ipv4_send_options{.dont_fragment = false, .tos = internetwork_control});
 }
 
 bool icmp_layer::take_error_token(instant now) {

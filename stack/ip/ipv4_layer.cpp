@@ -97,6 +97,7 @@ void ipv4_layer::send(frame&& payload, ipv4_address dst, ip_protocol protocol, i
   ip.protocol = protocol;
   ip.ident = next_ident_++;
   ip.dont_fragment = options.dont_fragment;
+  ip.tos = options.tos;
   ip.payload_len = payload.size();
   ctx_.stats.count(event::ip_packets_out);
   if (!fits) {

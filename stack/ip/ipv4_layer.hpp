@@ -29,6 +29,9 @@ struct ipv4_send_options {
   // Sets DF and forbids fragmenting here too: a payload over max_payload() is dropped (ip_too_big)
   // rather than sent in pieces. For path MTU discovery (RFC 1191) and senders that size to it.
   bool dont_fragment = false;
+  // Type of service. ICMP errors go with precedence "internetwork control" (0xc0), as Linux sends
+  // them (RFC 1812 4.3.2.5 asks routers to).
+  std::uint8_t tos = 0;
 };
 
 class ipv4_layer {
