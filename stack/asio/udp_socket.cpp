@@ -8,9 +8,9 @@ error_code to_asio(std::error_code ec) {
   return ec ? error_code{ec.value(), boost::system::system_category()} : error_code{};
 }
 
-endpoint to_asio(const udp_endpoint& e) { return {asio::ip::address_v4{e.address.value}, e.port}; }
+endpoint to_asio(const ipv4_endpoint& e) { return {asio::ip::address_v4{e.address.value}, e.port}; }
 
-error_code from_asio(const endpoint& e, udp_endpoint& out) {
+error_code from_asio(const endpoint& e, ipv4_endpoint& out) {
   if (!e.address().is_v4()) return asio::error::address_family_not_supported;
   out = {ipv4_address{e.address().to_v4().to_uint()}, e.port()};
   return {};
@@ -60,14 +60,14 @@ void socket::open(error_code& ec) {
 }
 
 void socket::bind(const endpoint& local, error_code& ec) {
-  udp_endpoint e;
+  ipv4_endpoint e;
   if ((ec = detail::from_asio(local, e))) return;
   if (!state_->id) open(ec);
   if (!ec) ec = detail::to_asio(state_->owner.core().udp().bind(*state_->id, e));
 }
 
 void socket::connect(const endpoint& remote, error_code& ec) {
-  udp_endpoint e;
+  ipv4_endpoint e;
   if ((ec = detail::from_asio(remote, e))) return;
   if (!state_->id) open(ec);
   if (!ec) ec = detail::to_asio(state_->owner.core().udp().connect(*state_->id, e));
@@ -105,7 +105,7 @@ error_code socket::send_now(const std::vector<std::uint8_t>& data, const endpoin
   if (connected) {
     ec = udp.send(*state_->id, data, now);
   } else {
-    udp_endpoint e;
+    ipv4_endpoint e;
     if (const auto bad = detail::from_asio(to, e)) return bad;
     ec = udp.send_to(*state_->id, data, e, now);
   }

@@ -22,9 +22,9 @@ using error_code = boost::system::error_code;
 namespace detail {
 
 error_code to_asio(std::error_code ec);
-endpoint to_asio(const udp_endpoint& e);
+endpoint to_asio(const ipv4_endpoint& e);
 // address_family_not_supported for anything but IPv4.
-error_code from_asio(const endpoint& e, udp_endpoint& out);
+error_code from_asio(const endpoint& e, ipv4_endpoint& out);
 
 // A receive waiting for a datagram.
 class receive_op {

@@ -51,7 +51,7 @@ std::error_code udp_layer::close(udp_socket_id s) {
   return {};
 }
 
-std::error_code udp_layer::bind(udp_socket_id s, udp_endpoint local) {
+std::error_code udp_layer::bind(udp_socket_id s, ipv4_endpoint local) {
   socket* sock = find(s);
   if (!sock) return error(std::errc::bad_file_descriptor);
   if (sock->local) return error(std::errc::invalid_argument);
@@ -77,13 +77,13 @@ std::error_code udp_layer::bind_ephemeral(udp_socket_id s, socket& sock) {
     const auto port = static_cast<std::uint16_t>(c.ephemeral_first + (start + i) % range);
     if (ports_.contains(port)) continue;
     ports_.emplace(port, s);
-    sock.local = udp_endpoint{ipv4_address::any(), port};
+    sock.local = ipv4_endpoint{ipv4_address::any(), port};
     return {};
   }
   return error(std::errc::address_in_use);
 }
 
-std::error_code udp_layer::connect(udp_socket_id s, udp_endpoint remote) {
+std::error_code udp_layer::connect(udp_socket_id s, ipv4_endpoint remote) {
   socket* sock = find(s);
   if (!sock) return error(std::errc::bad_file_descriptor);
   if (remote.port == 0 || remote.address.is_unspecified())
@@ -94,7 +94,7 @@ std::error_code udp_layer::connect(udp_socket_id s, udp_endpoint remote) {
   return {};
 }
 
-std::error_code udp_layer::send_to(udp_socket_id s, const_byte_span data, udp_endpoint to,
+std::error_code udp_layer::send_to(udp_socket_id s, const_byte_span data, ipv4_endpoint to,
                                    instant now) {
   socket* sock = find(s);
   if (!sock) return error(std::errc::bad_file_descriptor);
@@ -111,7 +111,7 @@ std::error_code udp_layer::send(udp_socket_id s, const_byte_span data, instant n
   return transmit(*sock, data, *sock->remote, now);
 }
 
-std::error_code udp_layer::transmit(const socket& sock, const_byte_span data, udp_endpoint to,
+std::error_code udp_layer::transmit(const socket& sock, const_byte_span data, ipv4_endpoint to,
                                     instant now) {
   if (data.size() > max_payload) return error(std::errc::message_size);
   if (!ip_.can_send_to(to.address)) return error(std::errc::address_not_available);
@@ -139,12 +139,12 @@ bool udp_layer::ready(udp_socket_id s) const {
   return !sock || sock->error || !sock->queue.empty();
 }
 
-std::optional<udp_endpoint> udp_layer::local_endpoint(udp_socket_id s) const {
+std::optional<ipv4_endpoint> udp_layer::local_endpoint(udp_socket_id s) const {
   const socket* sock = find(s);
   return sock ? sock->local : std::nullopt;
 }
 
-std::optional<udp_endpoint> udp_layer::remote_endpoint(udp_socket_id s) const {
+std::optional<ipv4_endpoint> udp_layer::remote_endpoint(udp_socket_id s) const {
   const socket* sock = find(s);
   return sock ? sock->remote : std::nullopt;
 }
@@ -163,7 +163,7 @@ void udp_layer::receive(const ipv4_packet& packet, instant now) {
   const auto parsed = udp_repr::parse(*view, packet.header.src, packet.header.dst);
   if (!parsed) return ctx_.drop(parsed.error(), now);
   const udp_repr& udp = *parsed;
-  const udp_endpoint from{packet.header.src, udp.src_port};
+  const ipv4_endpoint from{packet.header.src, udp.src_port};
 
   // One socket per port; a connected one takes only its peer's datagrams (as Linux scores them,
   // a stranger's datagram finds no socket and is answered with port unreachable).
@@ -187,7 +187,7 @@ void udp_layer::receive(const ipv4_packet& packet, instant now) {
 void udp_layer::receive_error(const icmp_error& e, instant now) {
   const auto view = e.original.payload_start;  // at least the 8 bytes of the UDP header
   const std::uint16_t src_port = load_be16(&view[udp::field::src_port]);
-  const udp_endpoint peer{e.original.dst, load_be16(&view[udp::field::dst_port])};
+  const ipv4_endpoint peer{e.original.dst, load_be16(&view[udp::field::dst_port])};
   const auto it = ports_.find(src_port);
   socket* sock = it == ports_.end() ? nullptr : find(it->second);
   if (!sock) return ctx_.drop(drop_reason::icmp_error_unmatched, now);

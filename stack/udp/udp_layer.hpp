@@ -19,14 +19,8 @@
 
 namespace tapstack {
 
-struct udp_endpoint {
-  ipv4_address address;
-  std::uint16_t port = 0;
-  friend bool operator==(const udp_endpoint&, const udp_endpoint&) = default;
-};
-
 struct udp_datagram {
-  udp_endpoint from;
+  ipv4_endpoint from;
   std::vector<std::uint8_t> data;
 };
 
@@ -41,13 +35,13 @@ class udp_layer {
   // Frees the port and drops what was queued.
   std::error_code close(udp_socket_id s);
   // Port 0 picks an ephemeral port; the address is 0.0.0.0 or ours. address_in_use when taken.
-  std::error_code bind(udp_socket_id s, udp_endpoint local);
+  std::error_code bind(udp_socket_id s, ipv4_endpoint local);
   // Fixes the peer: sends go there, and only its datagrams are received. Binds an ephemeral port
   // first if the socket has none.
-  std::error_code connect(udp_socket_id s, udp_endpoint remote);
+  std::error_code connect(udp_socket_id s, ipv4_endpoint remote);
 
   // message_size when data does not fit one datagram; binds an ephemeral port if needed.
-  std::error_code send_to(udp_socket_id s, const_byte_span data, udp_endpoint to, instant now);
+  std::error_code send_to(udp_socket_id s, const_byte_span data, ipv4_endpoint to, instant now);
   // To the connected peer; not_connected otherwise.
   std::error_code send(udp_socket_id s, const_byte_span data, instant now);
   // The oldest datagram, or the error the socket holds (reported once), or
@@ -56,8 +50,8 @@ class udp_layer {
   // Whether receive() would return at once.
   bool ready(udp_socket_id s) const;
 
-  std::optional<udp_endpoint> local_endpoint(udp_socket_id s) const;
-  std::optional<udp_endpoint> remote_endpoint(udp_socket_id s) const;
+  std::optional<ipv4_endpoint> local_endpoint(udp_socket_id s) const;
+  std::optional<ipv4_endpoint> remote_endpoint(udp_socket_id s) const;
   // Called (from inside receive or poll) when the socket becomes ready; it must not call back into
   // the stack, only schedule work. Replaces any earlier one.
   void on_ready(udp_socket_id s, std::function<void()> notify);
@@ -71,8 +65,8 @@ class udp_layer {
 
  private:
   struct socket {
-    std::optional<udp_endpoint> local;
-    std::optional<udp_endpoint> remote;
+    std::optional<ipv4_endpoint> local;
+    std::optional<ipv4_endpoint> remote;
     std::deque<udp_datagram> queue;
     std::size_t queued_bytes = 0;
     std::error_code error;
@@ -82,7 +76,7 @@ class udp_layer {
   socket* find(udp_socket_id s);
   const socket* find(udp_socket_id s) const;
   std::error_code bind_ephemeral(udp_socket_id s, socket& sock);
-  std::error_code transmit(const socket& sock, const_byte_span data, udp_endpoint to, instant now);
+  std::error_code transmit(const socket& sock, const_byte_span data, ipv4_endpoint to, instant now);
   void wake(socket& sock);
 
   host_context& ctx_;

@@ -85,4 +85,8 @@ std::string to_string(const ipv4_cidr& c) {
 std::ostream& operator<<(std::ostream& os, const mac_address& m) { return os << to_string(m); }
 std::ostream& operator<<(std::ostream& os, ipv4_address a) { return os << to_string(a); }
 
+std::string to_string(const ipv4_endpoint& e) {
+  return to_string(e.address) + "." + std::to_string(e.port);
+}
+
 }  // namespace tapstack

@@ -65,10 +65,19 @@ struct ipv4_cidr {
   friend bool operator==(const ipv4_cidr&, const ipv4_cidr&) = default;
 };
 
+// An address and a port: one end of a UDP or TCP conversation.
+struct ipv4_endpoint {
+  ipv4_address address;
+  std::uint16_t port = 0;
+  friend auto operator<=>(const ipv4_endpoint&, const ipv4_endpoint&) = default;
+};
+
 std::string to_string(const mac_address& m);
 std::string to_string(ipv4_address a);
 std::string to_string(const ipv4_cidr& c);
 std::ostream& operator<<(std::ostream& os, const mac_address& m);
 std::ostream& operator<<(std::ostream& os, ipv4_address a);
+// "10.0.0.2.80", as tcpdump joins them.
+std::string to_string(const ipv4_endpoint& e);
 
 }  // namespace tapstack

@@ -103,7 +103,7 @@ TEST_CASE_FIXTURE(host_fixture, "a bound socket receives the datagram and who se
   REQUIRE(udp.ready(s));
   udp_datagram d;
   REQUIRE_FALSE(udp.receive(s, d));
-  CHECK(d.from == udp_endpoint{capture::peer_ip, 40000});
+  CHECK(d.from == ipv4_endpoint{capture::peer_ip, 40000});
   CHECK(d.data == hello);
   CHECK(udp.receive(s, d) == std::errc::operation_would_block);
   CHECK(host.stats().total_drops() == 0);
