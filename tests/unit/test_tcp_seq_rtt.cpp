@@ -1,6 +1,8 @@
-// Sequence arithmetic modulo 2^32 (RFC 9293 3.4) and the RFC 6298 retransmission timeout.
+// Sequence arithmetic modulo 2^32 (RFC 9293 3.4), the RFC 6298 retransmission timeout and the
+// RFC 6528 initial sequence numbers.
 #include <doctest/doctest.h>
 
+#include "stack/tcp/isn.hpp"
 #include "stack/tcp/rtt_estimator.hpp"
 #include "stack/tcp/seq.hpp"
 #include "stack/tcp/tcp_state.hpp"
@@ -76,6 +78,21 @@ TEST_CASE("RFC 6298 (2.3): G keeps the RTO above SRTT on a link with no variance
   for (int i = 0; i < 200; ++i) est.sample(50ms);
   CHECK(est.rttvar() < 1ms);
   CHECK(est.rto() == *est.srtt() + c.granularity);
+}
+
+TEST_CASE("RFC 6528 ISNs: per tuple unpredictable, advancing with the 4 us clock") {
+  rng random{42};
+  const isn_generator isn{random};
+  const ipv4_endpoint local{ipv4_address{0x0a000002}, 80};
+  const ipv4_endpoint peer{ipv4_address{0x0a000001}, 40000};
+  const ipv4_endpoint other_peer{ipv4_address{0x0a000001}, 40001};
+  const instant t0{};
+  CHECK(isn(local, peer, t0 + 4us) - isn(local, peer, t0) == 1);
+  CHECK(isn(local, peer, t0 + 1s) - isn(local, peer, t0) == 250000);
+  CHECK(isn(local, other_peer, t0) != isn(local, peer, t0));
+  // Another secret (another seed) gives another ISN for the same tuple and time.
+  rng other_random{43};
+  CHECK(isn_generator{other_random}(local, peer, t0) != isn(local, peer, t0));
 }
 
 }  // namespace
