@@ -10,9 +10,14 @@ void udp_echo_service::start() {
 void udp_echo_service::receive() {
   socket_.async_receive_from(asio::buffer(buffer_), peer_, [this](udp::error_code ec, size_t n) {
     if (ec == asio::error::operation_aborted) return;
-    if (ec) return receive();
-    socket_.async_send_to(asio::buffer(buffer_, n), peer_,
-                          [this](udp::error_code, size_t) { receive(); });
+    // Echo this one and every other datagram already queued, then wait again: one trip through
+    // the executor per burst, not per datagram, so a flood does not overflow the queue.
+    while (!ec) {
+      udp::error_code ignored;
+      socket_.send_to(asio::buffer(buffer_, n), peer_, ignored);
+      n = socket_.receive_from(asio::buffer(buffer_), peer_, ec);
+    }
+    receive();
   });
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// The UDP echo service (RFC 862) on port 7: every datagram goes back to its sender unchanged, one
-// at a time. The host outlives the service.
+// The UDP echo service (RFC 862) on port 7: every datagram goes back to its sender unchanged. The
+// host outlives the service.
 #include <array>
 
 #include "stack/asio/udp_socket.hpp"

@@ -96,8 +96,12 @@ endpoint socket::remote_endpoint() const {
   return detail::to_asio(*e);
 }
 
-error_code socket::send_now(const std::vector<std::uint8_t>& data, const endpoint& to,
-                            bool connected) {
+error_code socket::receive_now(udp_datagram& out) {
+  if (!state_->id) return asio::error::bad_descriptor;
+  return detail::to_asio(state_->owner.core().udp().receive(*state_->id, out));
+}
+
+error_code socket::send_now(const_byte_span data, const endpoint& to, bool connected) {
   if (!state_->id) return asio::error::bad_descriptor;
   udp_layer& udp = state_->owner.core().udp();
   const instant now = state_->owner.now();

@@ -8,6 +8,7 @@
 // and close(). The host outlives its sockets.
 #include <deque>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "stack/asio/asio.hpp"
@@ -102,6 +103,31 @@ class socket {
   endpoint local_endpoint() const;
   endpoint remote_endpoint() const;
 
+  // Non-blocking, on the host's thread only (in a completion handler, say): the next queued
+  // datagram, or would_block when there is none. A handler drains its queue with it in one go
+  // instead of one datagram per trip through the executor.
+  template <class MutableBuffers>
+  std::size_t receive_from(const MutableBuffers& buffers, endpoint& from, error_code& ec) {
+    udp_datagram d;
+    if ((ec = receive_now(d))) return 0;
+    from = detail::to_asio(d.from);
+    return asio::buffer_copy(buffers, asio::buffer(d.data));
+  }
+  // Non-blocking, on the host's thread only: UDP sends at once or fails.
+  template <class ConstBuffers>
+  std::size_t send_to(const ConstBuffers& buffers, const endpoint& to, error_code& ec) {
+    if constexpr (std::is_convertible_v<ConstBuffers, asio::const_buffer>) {
+      const asio::const_buffer b{buffers};
+      ec = send_now({static_cast<const std::uint8_t*>(b.data()), b.size()}, to, false);
+      return ec ? 0 : b.size();
+    } else {
+      std::vector<std::uint8_t> data(asio::buffer_size(buffers));
+      asio::buffer_copy(asio::buffer(data), buffers);
+      ec = send_now(data, to, false);
+      return ec ? 0 : data.size();
+    }
+  }
+
   template <class ConstBuffers, class Token>
   auto async_send_to(const ConstBuffers& buffers, const endpoint& to, Token&& token) {
     return async_send_impl(buffers, to, false, std::forward<Token>(token));
@@ -120,8 +146,9 @@ class socket {
   }
 
  private:
-  // Sends on the host's thread; the datagram is copied first, so the caller's buffers may go.
-  error_code send_now(const std::vector<std::uint8_t>& data, const endpoint& to, bool connected);
+  // Sends on the host's thread.
+  error_code send_now(const_byte_span data, const endpoint& to, bool connected);
+  error_code receive_now(udp_datagram& out);
 
   template <class ConstBuffers, class Token>
   auto async_send_impl(const ConstBuffers& buffers, const endpoint& to, bool connected,

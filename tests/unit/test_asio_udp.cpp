@@ -5,9 +5,11 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "drivers/fd_device.hpp"
 #include "stack/asio/udp_socket.hpp"
@@ -55,6 +57,7 @@ struct two_hosts {
                          [this](error_code, size_t) { serve_echo(); });
     });
   }
+  asio::ip::address_v4 b_address() const { return asio::ip::make_address_v4("10.0.0.2"); }
   void stop() {
     echo.close();
     a.stop();
@@ -160,6 +163,36 @@ TEST_CASE("a connected socket hears connection_refused from a closed port") {
   });
   net.io.run_for(5s);
   CHECK(result == asio::error::connection_refused);
+}
+
+TEST_CASE("a handler drains queued datagrams with the non-blocking receive_from") {
+  two_hosts net;
+  udp::socket server{net.b};
+  server.bind(endpoint{asio::ip::udp::v4(), 9});
+  udp::socket client{net.a};
+  client.open();
+  std::array<char, 16> buf{};
+  endpoint from;
+  std::vector<std::string> got;
+  udp::error_code last;
+  std::function<void()> wait = [&] {
+    server.async_receive_from(asio::buffer(buf), from, [&](error_code ec, size_t n) {
+      while (!ec) {
+        got.emplace_back(buf.data(), n);
+        n = server.receive_from(asio::buffer(buf), from, ec);
+      }
+      last = ec;
+      if (got.size() < 3) return wait();
+      net.stop();
+    });
+  };
+  wait();
+  for (const char* m : {"one", "two", "three"})
+    client.async_send_to(asio::buffer(std::string_view{m}), endpoint{net.b_address(), 9},
+                         [](error_code, size_t) {});
+  net.io.run_for(5s);
+  CHECK(got == std::vector<std::string>{"one", "two", "three"});
+  CHECK(last == asio::error::would_block);
 }
 
 TEST_CASE("errors are Asio's: a port in use, an IPv6 endpoint") {
