@@ -56,6 +56,32 @@ struct ipv4_config {
   std::size_t max_reassembly_bytes = std::size_t{1} << 20;
 };
 
+struct tcp_config {
+  // Per connection, what the application may queue and what the peer may send ahead of reads.
+  std::size_t send_buffer = 256 * 1024;
+  std::size_t receive_buffer = 256 * 1024;
+  // RFC 6298's minimum RTO is 1 s; Linux uses 200 ms. Labs switch between them.
+  duration min_rto = std::chrono::seconds{1};
+  duration max_rto = std::chrono::seconds{60};
+  // Retransmissions of one segment before the connection fails with timed_out (Linux's
+  // tcp_retries2 is 15, about 15 minutes with backoff; RFC 1122 4.2.3.5 asks for at least 100 s).
+  unsigned max_retransmits = 15;
+  // SYN retransmissions before connect fails (Linux's tcp_syn_retries is 6: about 2 minutes).
+  unsigned max_syn_retransmits = 6;
+  // TIME-WAIT lasts 2 MSL (RFC 9293 3.4.2); Linux holds it 60 s, which is what we do.
+  duration time_wait = std::chrono::seconds{60};
+  // Keep-alive (RFC 1122 4.2.3.6): off unless asked for; then a probe after this much idleness,
+  // every interval after, and the connection fails after count unanswered probes.
+  bool keepalive = false;
+  duration keepalive_idle = std::chrono::hours{2};
+  duration keepalive_interval = std::chrono::seconds{75};
+  unsigned keepalive_probes = 9;
+  // RFC 5961 section 7: challenge ACKs sent per second at most, host-wide.
+  std::uint32_t challenge_acks_per_second = 1000;
+  // Out-of-order ranges held per connection (each a hole a peer makes us track).
+  std::size_t max_out_of_order_ranges = 32;
+};
+
 struct stack_config {
   // Locally administered, so it can never clash with a vendor's address.
   mac_address mac{{0x02, 0x74, 0x73, 0x00, 0x00, 0x02}};
@@ -68,6 +94,7 @@ struct stack_config {
   ipv4_config ipv4;
   icmp_config icmp;
   udp_config udp;
+  tcp_config tcp;
 };
 
 // The range a stack accepts: 68 is IPv4's minimum (RFC 791); 65535 the largest IP packet.

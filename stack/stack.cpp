@@ -24,7 +24,8 @@ stack::stack(const stack_config& config, logger log)
       arp_{ctx_, eth_},
       ip_{ctx_, arp_},
       icmp_{ctx_, ip_},
-      udp_{ctx_, ip_, icmp_} {}
+      udp_{ctx_, ip_, icmp_},
+      tcp_{ctx_, ip_} {}
 
 void stack::start(instant now) {
   ctx_.log.log(log_level::info, now, [&] {
@@ -56,10 +57,13 @@ void stack::deliver(const_byte_span frame, instant now) {
           const auto error = icmp_.receive(*packet, now);
           if (!error) return;
           if (error->original.protocol == ip_protocol::udp) return udp_.receive_error(*error, now);
+          if (error->original.protocol == ip_protocol::tcp) return tcp_.receive_error(*error, now);
           return ctx_.drop(drop_reason::icmp_error_unmatched, now);
         }
         case ip_protocol::udp:
           return udp_.receive(*packet, now);
+        case ip_protocol::tcp:
+          return tcp_.receive(*packet, now);
         default:
           ctx_.drop(drop_reason::ip_unknown_protocol, now);
           return icmp_.send_unreachable(*packet, unreachable_code::protocol, now);
@@ -82,11 +86,12 @@ std::optional<frame> stack::pop_transmit() {
 void stack::poll(instant now) {
   arp_.poll(now);
   ip_.poll(now);
+  tcp_.poll(now);
 }
 
 std::optional<instant> stack::next_deadline() const {
   std::optional<instant> next;
-  for (const auto d : {arp_.next_deadline(), ip_.next_deadline()})
+  for (const auto d : {arp_.next_deadline(), ip_.next_deadline(), tcp_.next_deadline()})
     if (d && (!next || *d < *next)) next = d;
   return next;
 }

@@ -1,5 +1,5 @@
 #pragma once
-// The host: one network interface's worth of protocols (Ethernet, ARP, IPv4, ICMP, UDP), owned
+// The host: one network interface's worth of protocols (Ethernet, ARP, IPv4, ICMP, UDP, TCP), owned
 // together and driven from outside. Frames go in with the instant they arrived; frames come out of
 // a queue the driver drains; poll() runs whatever timers are due, and next_deadline() says when to
 // call it next. It never reads a clock, sleeps or touches a device, so the same host runs behind a
@@ -13,6 +13,7 @@
 #include "stack/ip/ipv4_layer.hpp"
 #include "stack/link/arp_layer.hpp"
 #include "stack/link/ethernet_layer.hpp"
+#include "stack/tcp/tcp_layer.hpp"
 #include "stack/udp/udp_layer.hpp"
 
 namespace tapstack {
@@ -47,6 +48,7 @@ class stack {
   const arp_cache& arp() const { return arp_.cache(); }
   icmp_layer& icmp() { return icmp_; }
   udp_layer& udp() { return udp_; }
+  tcp_layer& tcp() { return tcp_; }
 
  private:
   // Demultiplexes one received frame up through the layers.
@@ -58,6 +60,7 @@ class stack {
   ipv4_layer ip_;
   icmp_layer icmp_;
   udp_layer udp_;
+  tcp_layer tcp_;
 };
 
 }  // namespace tapstack

@@ -51,31 +51,54 @@ namespace tapstack {
   X(udp_bad_checksum, "UDP checksum does not verify")                                       \
   X(udp_no_socket, "UDP datagram to a port nobody listens on (port unreachable sent)")      \
   X(udp_queue_full, "UDP datagram for a socket whose receive queue is full")                \
+  X(tcp_truncated, "shorter than a TCP header")                                             \
+  X(tcp_bad_header_len, "TCP data offset below 20 bytes or past the segment")               \
+  X(tcp_bad_checksum, "TCP checksum does not verify")                                       \
+  X(tcp_bad_option, "TCP option length below 2, past the header, or wrong for its kind")    \
+  X(tcp_broadcast, "TCP segment to a broadcast address")                                    \
+  X(tcp_closed_port, "TCP segment for no connection and no listener (RST sent)")            \
+  X(tcp_listen_overflow, "SYN dropped: the listener's backlog is full")                     \
+  X(tcp_listen_unexpected, "segment to a listener that is not a SYN")                       \
+  X(tcp_out_of_window, "TCP segment outside the receive window (an ACK sent back)")         \
+  X(tcp_rst_challenged, "RST in the window but not at rcv.nxt (RFC 5961 challenge ACK)")    \
+  X(tcp_syn_challenged, "SYN on a synchronized connection (RFC 5961 challenge ACK)")        \
+  X(tcp_bad_ack, "TCP ACK for data not yet sent, or too old (RFC 5961 5.2)")                \
+  X(tcp_no_ack, "TCP segment without ACK on a synchronized connection")                     \
+  X(tcp_out_of_order_full, "out-of-order TCP data beyond the ranges a connection holds")    \
+  X(tcp_syn_sent_unexpected, "segment in SYN-SENT that is neither SYN nor a valid RST")     \
   X(tx_device_full, "the device had no room for an outgoing frame")
 
-#define TAPSTACK_EVENTS(X)                                        \
-  X(frames_in, "frames received")                                 \
-  X(frames_out, "frames sent")                                    \
-  X(bytes_in, "bytes received")                                   \
-  X(bytes_out, "bytes sent")                                      \
-  X(arp_requests_in, "ARP requests received")                     \
-  X(arp_replies_in, "ARP replies received")                       \
-  X(arp_requests_out, "ARP requests sent")                        \
-  X(arp_replies_out, "ARP replies sent")                          \
-  X(ip_packets_in, "IPv4 packets delivered to this host")         \
-  X(ip_packets_out, "IPv4 packets sent")                          \
-  X(icmp_echo_requests_in, "ICMP echo requests received")         \
-  X(icmp_echo_replies_out, "ICMP echo replies sent")              \
-  X(icmp_echo_replies_in, "ICMP echo replies received")           \
-  X(icmp_errors_in, "ICMP unreachable/time-exceeded received")    \
-  X(icmp_echo_requests_out, "ICMP echo requests sent")            \
-  X(icmp_unreachables_out, "ICMP destination unreachables sent")  \
-  X(icmp_errors_rate_limited, "ICMP errors not sent: rate limit") \
-  X(ip_fragments_in, "IPv4 fragments received")                   \
-  X(ip_reassembled, "IPv4 datagrams reassembled")                 \
-  X(ip_fragments_out, "IPv4 fragments sent")                      \
-  X(udp_datagrams_in, "UDP datagrams delivered to a socket")      \
-  X(udp_datagrams_out, "UDP datagrams sent")
+#define TAPSTACK_EVENTS(X)                                         \
+  X(frames_in, "frames received")                                  \
+  X(frames_out, "frames sent")                                     \
+  X(bytes_in, "bytes received")                                    \
+  X(bytes_out, "bytes sent")                                       \
+  X(arp_requests_in, "ARP requests received")                      \
+  X(arp_replies_in, "ARP replies received")                        \
+  X(arp_requests_out, "ARP requests sent")                         \
+  X(arp_replies_out, "ARP replies sent")                           \
+  X(ip_packets_in, "IPv4 packets delivered to this host")          \
+  X(ip_packets_out, "IPv4 packets sent")                           \
+  X(icmp_echo_requests_in, "ICMP echo requests received")          \
+  X(icmp_echo_replies_out, "ICMP echo replies sent")               \
+  X(icmp_echo_replies_in, "ICMP echo replies received")            \
+  X(icmp_errors_in, "ICMP unreachable/time-exceeded received")     \
+  X(icmp_echo_requests_out, "ICMP echo requests sent")             \
+  X(icmp_unreachables_out, "ICMP destination unreachables sent")   \
+  X(icmp_errors_rate_limited, "ICMP errors not sent: rate limit")  \
+  X(ip_fragments_in, "IPv4 fragments received")                    \
+  X(ip_reassembled, "IPv4 datagrams reassembled")                  \
+  X(ip_fragments_out, "IPv4 fragments sent")                       \
+  X(udp_datagrams_in, "UDP datagrams delivered to a socket")       \
+  X(udp_datagrams_out, "UDP datagrams sent")                       \
+  X(tcp_segments_in, "TCP segments received")                      \
+  X(tcp_segments_out, "TCP segments sent")                         \
+  X(tcp_retransmits, "TCP segments retransmitted")                 \
+  X(tcp_resets_out, "TCP resets sent")                             \
+  X(tcp_challenge_acks, "TCP challenge ACKs sent (RFC 5961)")      \
+  X(tcp_active_opens, "TCP connections opened by connect")         \
+  X(tcp_passive_opens, "TCP connections accepted from a listener") \
+  X(tcp_timeouts, "TCP connections that timed out")
 
 #define TAPSTACK_ENUM_NAME(name, text) name,
 enum class drop_reason : std::uint8_t { TAPSTACK_DROP_REASONS(TAPSTACK_ENUM_NAME) count_ };

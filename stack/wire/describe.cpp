@@ -4,12 +4,19 @@
 #include "stack/wire/ethernet.hpp"
 #include "stack/wire/icmp.hpp"
 #include "stack/wire/ipv4.hpp"
+#include "stack/wire/tcp.hpp"
 #include "stack/wire/udp.hpp"
 
 namespace tapstack {
 namespace {
 
 std::string malformed(drop_reason why) { return "[malformed: " + std::string{name(why)} + "]"; }
+
+// tcpdump names the ports after the addresses: "IP 10.0.0.1.5353 > 10.0.0.2.7: ".
+std::string with_ports(const ipv4_view& ip, std::uint16_t src_port, std::uint16_t dst_port) {
+  return "IP " + to_string(ipv4_endpoint{ip.src(), src_port}) + " > " +
+         to_string(ipv4_endpoint{ip.dst(), dst_port}) + ": ";
+}
 
 std::string describe_ipv4(const_byte_span packet) {
   const auto view = ipv4_view::check(packet);
@@ -33,10 +40,16 @@ std::string describe_ipv4(const_byte_span packet) {
     if (!udp) return line + "UDP " + malformed(udp.error());
     const auto datagram = udp_repr::parse(*udp, view->src(), view->dst());
     if (!datagram) return line + "UDP " + malformed(datagram.error());
-    // tcpdump names the ports after the addresses: "IP 10.0.0.1.5353 > 10.0.0.2.7: UDP, length 5".
-    return "IP " + to_string(view->src()) + "." + std::to_string(datagram->src_port) + " > " +
-           to_string(view->dst()) + "." + std::to_string(datagram->dst_port) + ": " +
-           to_string(*datagram);
+    return with_ports(*view, datagram->src_port, datagram->dst_port) + to_string(*datagram);
+  }
+  if (repr->protocol == ip_protocol::tcp) {
+    const auto tcp = tcp_view::check(view->payload());
+    if (!tcp) return line + "TCP " + malformed(tcp.error());
+    const auto segment = tcp_repr::parse(*tcp, view->src(), view->dst());
+    if (!segment) return line + "TCP " + malformed(segment.error());
+    // The options as received, in their order and with any kinds the repr does not keep.
+    return with_ports(*view, segment->src_port, segment->dst_port) +
+           to_string(*segment, tcp->options());
   }
   return line + "ip-proto-" + std::to_string(static_cast<unsigned>(repr->protocol)) + " " +
          std::to_string(repr->payload_len);

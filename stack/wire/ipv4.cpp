@@ -64,6 +64,17 @@ void ipv4_repr::emit(byte_span out) const {
   store_be16(&out[ipv4::field::checksum], internet_checksum(out.first(header_len())));
 }
 
+std::uint16_t transport_checksum(ip_protocol protocol, ipv4_address src, ipv4_address dst,
+                                 const_byte_span bytes) {
+  return checksum{}
+      .add32(src.value)
+      .add32(dst.value)
+      .add16(static_cast<std::uint16_t>(protocol))
+      .add16(static_cast<std::uint16_t>(bytes.size()))
+      .add(bytes)
+      .finish();
+}
+
 parse_result<quoted_ipv4> parse_quoted_ipv4(const_byte_span quote) {
   if (quote.size() < ipv4::min_header_len) return drop_reason::ip_truncated;
   if ((quote[ipv4::field::ver_ihl] >> 4) != 4) return drop_reason::ip_bad_version;

@@ -99,6 +99,12 @@ struct quoted_ipv4 {
 // ip_truncated, ip_bad_version or ip_bad_header_len when the quote is not such a packet.
 parse_result<quoted_ipv4> parse_quoted_ipv4(const_byte_span quote);
 
+// The checksum of a UDP datagram or TCP segment: the IPv4 pseudo header (addresses, protocol,
+// length) and then the bytes (RFC 768, RFC 9293 3.1). 0 when verifying bytes that hold a correct
+// one.
+std::uint16_t transport_checksum(ip_protocol protocol, ipv4_address src, ipv4_address dst,
+                                 const_byte_span bytes);
+
 // tcpdump -v style: "IP (tos 0x0, ttl 64, id 7, offset 0, flags [DF], proto ICMP (1), length 84)"
 std::string to_string(const ipv4_repr& r);
 

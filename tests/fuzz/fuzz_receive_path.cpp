@@ -32,6 +32,7 @@
 #include "stack/wire/ethernet.hpp"
 #include "stack/wire/icmp.hpp"
 #include "stack/wire/ipv4.hpp"
+#include "stack/wire/tcp.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 using namespace tapstack;
@@ -132,6 +133,15 @@ void check_sent_ipv4(const stack_config& c, const_byte_span frame) {
     TAPSTACK_FUZZ_CHECK(ip->frag_offset % 8 == 0);
     TAPSTACK_FUZZ_CHECK(!ip->more_fragments || ip->payload_len % 8 == 0);
     TAPSTACK_FUZZ_CHECK(ip->frag_offset + ip->payload_len <= 65535 - ipv4_repr::header_len());
+    return;
+  }
+  if (ip->protocol == ip_protocol::tcp) {
+    // The host answers segments for closed ports with resets.
+    const auto tcp = tcp_view::check(view->payload());
+    TAPSTACK_FUZZ_CHECK(tcp.ok());
+    const auto seg = tcp_repr::parse(*tcp, ip->src, ip->dst);
+    TAPSTACK_FUZZ_CHECK(seg.ok());
+    TAPSTACK_FUZZ_CHECK(seg->flags.rst);
     return;
   }
   TAPSTACK_FUZZ_CHECK(ip->protocol == ip_protocol::icmp);

@@ -1,0 +1,97 @@
+#pragma once
+// The transmission control block (RFC 9293 3.3.1): everything one connection knows, with the
+// RFC's names, so a debugger's view of it reads like the RFC. Timers are deadlines (nullopt when
+// not running), compared with the instant the host is driven with. Plain data: the TCP layer's
+// input, output and timer code act on it.
+#include <optional>
+#include <string>
+#include <system_error>
+
+#include "stack/base/time.hpp"
+#include "stack/buffers/assembler.hpp"
+#include "stack/buffers/byte_ring.hpp"
+#include "stack/config.hpp"
+#include "stack/tcp/rtt_estimator.hpp"
+#include "stack/tcp/seq.hpp"
+#include "stack/tcp/tcp_state.hpp"
+#include "stack/wire/address.hpp"
+
+namespace tapstack {
+
+struct tcp_tuple {
+  ipv4_endpoint local;
+  ipv4_endpoint remote;
+  friend auto operator<=>(const tcp_tuple&, const tcp_tuple&) = default;
+};
+
+struct tcb {
+  explicit tcb(const tcp_config& c)
+      : send_buffer{c.send_buffer},
+        recv_buffer{c.receive_buffer},
+        out_of_order{c.max_out_of_order_ranges},
+        rtt{rto_config{c.min_rto, c.max_rto, std::chrono::seconds{1},
+                       std::chrono::milliseconds{1}}} {}
+
+  tcp_state state = tcp_state::closed;
+  tcp_tuple tuple;
+
+  // Send sequence variables.
+  seq32 iss;
+  seq32 snd_una;
+  seq32 snd_nxt;
+  // The highest sequence number sent: after a timeout snd.nxt goes back to snd.una to resend, and
+  // ACKs up to snd_max are still for data we sent.
+  seq32 snd_max;
+  std::uint32_t snd_wnd = 0;      // scaled: bytes, not the header's field
+  seq32 snd_wl1;                  // seq of the segment that last updated snd_wnd
+  seq32 snd_wl2;                  // ack of the segment that last updated snd_wnd
+  std::uint32_t max_snd_wnd = 0;  // the largest window the peer offered (RFC 1122 4.2.3.4)
+  std::uint16_t snd_mss = 536;    // the peer's MSS, 536 when it sent none (RFC 9293 3.7.1)
+
+  // Receive sequence variables.
+  seq32 irs;
+  seq32 rcv_nxt;
+  seq32 rcv_adv;  // the right edge we last advertised: it never moves left (RFC 9293 3.8.6)
+
+  // Window scaling (RFC 7323), in force only when both SYNs carried it.
+  std::uint8_t snd_wscale = 0;  // how the peer's windows are shifted
+  std::uint8_t rcv_wscale = 0;  // how ours are
+
+  // Data. send_buffer holds from snd_una on (what is unacknowledged, then what is unsent);
+  // recv_buffer what is in order and unread, with out-of-order data held past it.
+  byte_ring send_buffer;
+  byte_ring recv_buffer;
+  assembler out_of_order;
+  bool send_shut = false;     // the application will send no more: FIN follows the data
+  bool fin_acked = false;     // our FIN was acknowledged
+  bool fin_received = false;  // the peer will send no more: reads end at what is buffered
+  bool ack_now = false;       // an ACK is owed (data or a FIN arrived, or a challenge)
+  bool no_delay = false;      // Nagle's algorithm off
+
+  // Timers.
+  std::optional<instant> retransmit_at;
+  std::optional<instant> persist_at;  // zero-window probe
+  std::optional<instant> keepalive_at;
+  std::optional<instant> time_wait_until;
+  rtt_estimator rtt;
+  unsigned retransmits = 0;    // of the oldest unacknowledged segment, in a row
+  duration persist_backoff{};  // the current probe interval
+  unsigned keepalive_unanswered = 0;
+  instant last_heard{};  // for keep-alive idleness
+  // Karn's rule: the segment being timed, while not retransmitted.
+  std::optional<seq32> rtt_seq;
+  instant rtt_sent{};
+
+  // Set when the connection failed (reset, refused, timed out); read once by the application.
+  std::error_code error;
+
+  // The sequence number our FIN takes once the application shut down sending, until it is
+  // acknowledged (snd_una then passes it and the buffer is empty).
+  seq32 fin_seq() const { return snd_una + static_cast<std::uint32_t>(send_buffer.size()); }
+};
+
+// "ESTABLISHED 10.0.0.2.80 > 10.0.0.1.40000 snd.una=1 snd.nxt=1 snd.wnd=64240 rcv.nxt=1
+//  rcv.wnd=65535 rto=1s", sequence numbers relative to the ISNs.
+std::string to_string(const tcb& t);
+
+}  // namespace tapstack

@@ -1,0 +1,385 @@
+// SEGMENT ARRIVES (RFC 9293 3.10.7), in the RFC's order: a segment for no connection (3.10.7.1),
+// for a listener (3.10.7.2), in SYN-SENT (3.10.7.3), and in every other state (3.10.7.4, its eight
+// steps), with RFC 5961's hardening of the RST, SYN and ACK checks.
+#include <algorithm>
+
+#include "stack/tcp/tcp_layer.hpp"
+
+namespace tapstack {
+
+void tcp_layer::receive(const ipv4_packet& packet, instant now) {
+  const auto view = tcp_view::check(packet.payload);
+  if (!view) return ctx_.drop(view.error(), now);
+  const auto parsed = tcp_repr::parse(*view, packet.header.src, packet.header.dst);
+  if (!parsed) return ctx_.drop(parsed.error(), now);
+  if (packet.to_broadcast) return ctx_.drop(drop_reason::tcp_broadcast, now);
+  ctx_.stats.count(event::tcp_segments_in);
+  const tcp_repr& seg = *parsed;
+  const tcp_tuple tuple{{packet.header.dst, seg.dst_port}, {packet.header.src, seg.src_port}};
+
+  if (const auto it = connections_.find(tuple); it != connections_.end()) {
+    const auto conn = it->second;  // keeps it alive while it may leave the table
+    conn->t.last_heard = now;
+    if (conn->t.state == tcp_state::syn_sent)
+      segment_in_syn_sent(*conn, seg, now);
+    else
+      segment_in_synchronized(*conn, seg, now);
+    remove_closed();
+  } else if (const auto l = listeners_.find(seg.dst_port); l != listeners_.end()) {
+    segment_to_listener(l->second, tuple, seg, now);
+  } else {
+    segment_to_closed(tuple, seg, now);
+  }
+}
+
+// 3.10.7.1: CLOSED. Anything but a RST is answered with one that the sender will accept.
+void tcp_layer::segment_to_closed(const tcp_tuple& tuple, const tcp_repr& seg, instant now) {
+  ctx_.drop(drop_reason::tcp_closed_port, now);
+  if (seg.flags.rst) return;
+  if (seg.flags.ack)
+    send_reset(tuple, seg.ack, std::nullopt, now);
+  else
+    send_reset(tuple, seq32{0}, seg.seq + seg.segment_len(), now);
+}
+
+// 3.10.7.2: LISTEN.
+void tcp_layer::segment_to_listener(tcp_socket_id listener, const tcp_tuple& tuple,
+                                    const tcp_repr& seg, instant now) {
+  // First, check for a RST: ignored. Second, an ACK: reset, as nothing was sent to acknowledge.
+  if (seg.flags.rst) return ctx_.drop(drop_reason::tcp_listen_unexpected, now);
+  if (seg.flags.ack) {
+    ctx_.drop(drop_reason::tcp_listen_unexpected, now);
+    return send_reset(tuple, seg.ack, std::nullopt, now);
+  }
+  // Third, a SYN (the security check does not apply: no compartments here).
+  if (!seg.flags.syn) return ctx_.drop(drop_reason::tcp_listen_unexpected, now);
+  socket& l = sockets_.at(listener);
+  if (l.pending + l.accept_queue.size() >= l.backlog)
+    return ctx_.drop(drop_reason::tcp_listen_overflow, now);
+
+  auto conn = std::make_shared<connection>(ctx_.config.tcp);
+  tcb& t = conn->t;
+  t.tuple = tuple;
+  t.irs = seg.seq;
+  t.rcv_nxt = seg.seq + 1;
+  t.iss = isn_(tuple.local, tuple.remote, now);
+  t.snd_una = t.iss;
+  t.snd_nxt = t.iss + 1;
+  t.snd_max = t.snd_nxt;
+  t.last_heard = now;
+  negotiate(t, seg);
+  // The SYN's window is never scaled (RFC 7323 2.2).
+  t.snd_wnd = seg.window;
+  t.max_snd_wnd = t.snd_wnd;
+  t.snd_wl1 = seg.seq;
+  t.snd_wl2 = t.iss;
+  conn->listener = listener;
+  ++l.pending;
+  connections_.emplace(tuple, conn);
+  set_state(*conn, tcp_state::syn_received, "SYN", now);
+  // Data or a FIN riding on the SYN is not kept: the peer sends it again once we are set up.
+  send_syn(t, now);
+  t.retransmit_at = now + t.rtt.rto();
+}
+
+// The options a SYN offers (RFC 9293 3.7.1, RFC 7323): the peer's MSS (536 without one) and,
+// when both SYNs carry it, window scaling.
+void tcp_layer::negotiate(tcb& t, const tcp_repr& syn) {
+  const std::size_t ours = ctx_.config.mtu - 40;
+  t.snd_mss =
+      static_cast<std::uint16_t>(std::min<std::size_t>(syn.options.mss.value_or(536), ours));
+  if (syn.options.window_scale) {
+    t.snd_wscale = *syn.options.window_scale;
+    // The smallest shift that lets the whole receive buffer be offered.
+    while (t.rcv_wscale < tcp::max_window_scale &&
+           (t.recv_buffer.capacity() >> t.rcv_wscale) > 0xffff)
+      ++t.rcv_wscale;
+  } else {
+    t.snd_wscale = 0;
+    t.rcv_wscale = 0;
+  }
+}
+
+// 3.10.7.3: SYN-SENT.
+void tcp_layer::segment_in_syn_sent(connection& c, const tcp_repr& seg, instant now) {
+  tcb& t = c.t;
+  // First, the ACK: it must acknowledge our SYN and nothing beyond.
+  const bool ack_ok = seg.flags.ack && seq_lt(t.snd_una, seg.ack) && seq_le(seg.ack, t.snd_nxt);
+  if (seg.flags.ack && !ack_ok) {
+    ctx_.drop(drop_reason::tcp_bad_ack, now);
+    if (!seg.flags.rst) send_reset(t.tuple, seg.ack, std::nullopt, now);
+    return;
+  }
+  // Second, a RST: valid only with an acceptable ACK (RFC 5961 3.2 for SYN-SENT).
+  if (seg.flags.rst) {
+    if (!ack_ok) return ctx_.drop(drop_reason::tcp_syn_sent_unexpected, now);
+    return fail(c, std::errc::connection_refused, "RST", now);
+  }
+  // Fourth, the SYN (third, security, does not apply).
+  if (!seg.flags.syn) return ctx_.drop(drop_reason::tcp_syn_sent_unexpected, now);
+  t.irs = seg.seq;
+  t.rcv_nxt = seg.seq + 1;
+  negotiate(t, seg);
+  t.snd_wnd = seg.window;
+  t.max_snd_wnd = t.snd_wnd;
+  t.snd_wl1 = seg.seq;
+  if (ack_ok) {
+    t.snd_una = seg.ack;
+    t.snd_wl2 = seg.ack;
+    t.retransmit_at.reset();
+    if (t.retransmits == 0) t.rtt.sample(now - t.rtt_sent);
+    t.retransmits = 0;
+    establish(c, "SYN-ACK", now);
+    t.ack_now = true;
+    return output(c, now);
+  }
+  // Simultaneous open: both sides sent a SYN; answer with a SYN-ACK.
+  t.snd_wl2 = t.snd_una;
+  set_state(c, tcp_state::syn_received, "SYN", now);
+  send_syn(t, now);
+}
+
+// The acceptability test of 3.10.7.4, first step: does any of the segment fall in the window?
+bool tcp_layer::acceptable(const tcb& t, const tcp_repr& seg) const {
+  const std::uint32_t len = seg.segment_len();
+  const std::int32_t wnd = std::max(0, t.rcv_adv - t.rcv_nxt);
+  const seq32 end = t.rcv_nxt + static_cast<std::uint32_t>(wnd);
+  if (len == 0) return wnd == 0 ? seg.seq == t.rcv_nxt : seq_in_window(seg.seq, t.rcv_nxt, end);
+  if (wnd == 0) return false;
+  return seq_in_window(seg.seq, t.rcv_nxt, end) ||
+         seq_in_window(seg.seq + (len - 1), t.rcv_nxt, end);
+}
+
+bool tcp_layer::challenge_ack_allowed(instant now) {
+  if (now - challenge_window_start_ >= std::chrono::seconds{1}) {
+    challenge_window_start_ = now;
+    challenge_acks_in_window_ = 0;
+  }
+  return challenge_acks_in_window_++ < ctx_.config.tcp.challenge_acks_per_second;
+}
+
+// 3.10.7.4: SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK,
+// TIME-WAIT.
+void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, instant now) {
+  tcb& t = c.t;
+  // The peer sent its SYN again: our SYN-ACK was lost. Linux answers at once rather than waiting
+  // for our retransmission timer.
+  if (t.state == tcp_state::syn_received && seg.flags.syn && !seg.flags.ack && seg.seq == t.irs)
+    return send_syn(t, now);
+
+  // First, check the sequence number.
+  if (!acceptable(t, seg)) {
+    ctx_.drop(drop_reason::tcp_out_of_window, now);
+    if (!seg.flags.rst) send_ack(t, now);
+    return;
+  }
+  // Second, the RST bit (RFC 5961 3.2): a reset only at exactly rcv.nxt; elsewhere in the window,
+  // a challenge ACK, so a blind attacker must guess the exact number.
+  if (seg.flags.rst) {
+    if (seg.seq != t.rcv_nxt) {
+      ctx_.drop(drop_reason::tcp_rst_challenged, now);
+      if (challenge_ack_allowed(now)) {
+        ctx_.stats.count(event::tcp_challenge_acks);
+        send_ack(t, now);
+      }
+      return;
+    }
+    switch (t.state) {
+      case tcp_state::syn_received:
+        // From a passive open: the listener carries on; from a simultaneous open: refused.
+        if (c.listener) return set_state(c, tcp_state::closed, "RST", now);
+        return fail(c, std::errc::connection_refused, "RST", now);
+      case tcp_state::established:
+      case tcp_state::fin_wait_1:
+      case tcp_state::fin_wait_2:
+      case tcp_state::close_wait:
+        return fail(c, std::errc::connection_reset, "RST", now);
+      default:
+        return set_state(c, tcp_state::closed, "RST", now);
+    }
+  }
+  // Third, security and precedence: no compartments here. Fourth, the SYN bit (RFC 5961 4):
+  // a SYN on a synchronized connection gets a challenge ACK, whatever its sequence number.
+  if (seg.flags.syn) {
+    ctx_.drop(drop_reason::tcp_syn_challenged, now);
+    if (challenge_ack_allowed(now)) {
+      ctx_.stats.count(event::tcp_challenge_acks);
+      send_ack(t, now);
+    }
+    return;
+  }
+  // Fifth, the ACK field.
+  if (!seg.flags.ack) return ctx_.drop(drop_reason::tcp_no_ack, now);
+  if (!process_ack(c, seg, now)) return;
+  // Sixth, the URG bit: the urgent pointer is read, and urgent data is delivered in line with the
+  // rest (RFC 6093 advises applications against relying on it).
+  // Seventh, the segment text.
+  process_text(c, seg, now);
+  // Eighth, the FIN bit, once everything before it is in order.
+  if (seg.flags.fin && seg.seq + static_cast<std::uint32_t>(seg.payload.size()) == t.rcv_nxt)
+    process_fin(c, now);
+  if (t.state != tcp_state::closed) output(c, now);
+}
+
+// Step five of 3.10.7.4. False when the segment is to be dropped here.
+bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
+  tcb& t = c.t;
+  if (t.state == tcp_state::syn_received) {
+    if (!seq_lt(t.snd_una, seg.ack) || !seq_le(seg.ack, t.snd_nxt)) {
+      ctx_.drop(drop_reason::tcp_bad_ack, now);
+      send_reset(t.tuple, seg.ack, std::nullopt, now);
+      return false;
+    }
+    t.snd_una = seg.ack;
+    t.snd_wnd = static_cast<std::uint32_t>(seg.window) << t.snd_wscale;
+    t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
+    t.snd_wl1 = seg.seq;
+    t.snd_wl2 = seg.ack;
+    t.retransmit_at.reset();
+    if (t.retransmits == 0) t.rtt.sample(now - t.rtt_sent);
+    t.retransmits = 0;
+    establish(c, "ACK", now);
+    return true;
+  }
+  // RFC 5961 5.2: acceptable from snd.una - max.snd.wnd to what we sent (snd_max: snd.nxt may be
+  // back at snd.una while we resend); past it or before that range, an ACK and a drop.
+  const seq32 oldest = t.snd_una - t.max_snd_wnd;
+  if (seq_gt(seg.ack, t.snd_max) || seq_lt(seg.ack, oldest)) {
+    ctx_.drop(drop_reason::tcp_bad_ack, now);
+    send_ack(t, now);
+    return false;
+  }
+  if (seq_gt(seg.ack, t.snd_una)) {
+    // New data acknowledged: drop it from the send buffer (our FIN counts one, past the data).
+    std::uint32_t acked = static_cast<std::uint32_t>(seg.ack - t.snd_una);
+    const std::uint32_t data =
+        std::min<std::uint32_t>(acked, static_cast<std::uint32_t>(t.send_buffer.size()));
+    if (t.send_shut && acked > data) t.fin_acked = true;
+    t.send_buffer.consume(data);
+    t.snd_una = seg.ack;
+    if (seq_lt(t.snd_nxt, t.snd_una)) t.snd_nxt = t.snd_una;  // acknowledged while resending
+    // RFC 6298 with Karn's rule: time only a segment that was not retransmitted.
+    if (t.rtt_seq && seq_ge(seg.ack, *t.rtt_seq)) {
+      if (t.retransmits == 0) t.rtt.sample(now - t.rtt_sent);
+      t.rtt_seq.reset();
+    }
+    t.retransmits = 0;
+    // (5.2) all acknowledged: stop the timer; (5.3) otherwise restart it.
+    if (t.snd_una == t.snd_max)
+      t.retransmit_at.reset();
+    else
+      t.retransmit_at = now + t.rtt.rto();
+    wake(c);
+  }
+  // The send window, from the newest segment only (snd.wl1, snd.wl2 as RFC 9293 3.10.7.4).
+  if (seq_lt(t.snd_wl1, seg.seq) || (t.snd_wl1 == seg.seq && seq_le(t.snd_wl2, seg.ack))) {
+    t.snd_wnd = static_cast<std::uint32_t>(seg.window) << t.snd_wscale;
+    t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
+    t.snd_wl1 = seg.seq;
+    t.snd_wl2 = seg.ack;
+    if (t.snd_wnd > 0) t.persist_at.reset();
+  }
+  // The states that wait for our FIN to be acknowledged.
+  if (t.fin_acked) {
+    switch (t.state) {
+      case tcp_state::fin_wait_1:
+        set_state(c, tcp_state::fin_wait_2, "ACK of FIN", now);
+        break;
+      case tcp_state::closing:
+        set_state(c, tcp_state::time_wait, "ACK of FIN", now);
+        t.time_wait_until = now + ctx_.config.tcp.time_wait;
+        t.retransmit_at.reset();
+        break;
+      case tcp_state::last_ack:
+        set_state(c, tcp_state::closed, "ACK of FIN", now);
+        return false;
+      default:
+        break;
+    }
+  }
+  if (t.state == tcp_state::time_wait) {
+    // Only a retransmitted FIN can come now: acknowledge it and restart the 2 MSL wait.
+    if (seg.flags.fin) {
+      t.ack_now = true;
+      t.time_wait_until = now + ctx_.config.tcp.time_wait;
+    }
+  }
+  return true;
+}
+
+// Step seven of 3.10.7.4: data in the window is kept, in order or, past a gap, held for later.
+void tcp_layer::process_text(connection& c, const tcp_repr& seg, instant now) {
+  tcb& t = c.t;
+  if (seg.payload.empty()) return;
+  if (t.state != tcp_state::established && t.state != tcp_state::fin_wait_1 &&
+      t.state != tcp_state::fin_wait_2)
+    return;  // after the peer's FIN there is no more text to take
+  // Trim what was already received and what lies beyond the window.
+  const_byte_span data = seg.payload;
+  seq32 start = seg.seq;
+  if (seq_lt(start, t.rcv_nxt)) {
+    const auto old = static_cast<std::size_t>(t.rcv_nxt - start);
+    data = data.subspan(std::min(old, data.size()));
+    start = t.rcv_nxt;
+  }
+  const auto window = static_cast<std::size_t>(std::max(0, t.rcv_adv - t.rcv_nxt));
+  const auto offset = static_cast<std::size_t>(start - t.rcv_nxt);
+  if (offset >= window) return;
+  data = data.first(std::min(data.size(), window - offset));
+  t.ack_now = true;
+  if (data.empty()) return;
+  if (offset > 0) {
+    // Past a gap: hold it, and tell the peer at once where the gap is (RFC 5681 4.2).
+    if (!t.out_of_order.add(offset, data.size()))
+      return ctx_.drop(drop_reason::tcp_out_of_order_full, now);
+    t.recv_buffer.write_at(offset, data);
+    return;
+  }
+  t.recv_buffer.write_at(0, data);
+  // What was held past the gap this fills comes into order with it.
+  std::size_t in_order = data.size();
+  if (t.out_of_order.add(0, data.size())) in_order = t.out_of_order.front();
+  t.out_of_order.advance(in_order);
+  t.recv_buffer.commit(in_order);
+  t.rcv_nxt += static_cast<std::uint32_t>(in_order);
+  wake(c);
+}
+
+// Step eight of 3.10.7.4.
+void tcp_layer::process_fin(connection& c, instant now) {
+  tcb& t = c.t;
+  if (t.fin_received) {
+    t.ack_now = true;  // a retransmitted FIN: acknowledge it again
+    return;
+  }
+  t.fin_received = true;
+  t.rcv_nxt += 1;
+  t.ack_now = true;
+  switch (t.state) {
+    case tcp_state::syn_received:
+    case tcp_state::established:
+      set_state(c, tcp_state::close_wait, "FIN", now);
+      break;
+    case tcp_state::fin_wait_1:
+      if (t.fin_acked) {
+        set_state(c, tcp_state::time_wait, "FIN", now);
+        t.time_wait_until = now + ctx_.config.tcp.time_wait;
+        t.retransmit_at.reset();
+      } else {
+        set_state(c, tcp_state::closing, "FIN", now);
+      }
+      break;
+    case tcp_state::fin_wait_2:
+      set_state(c, tcp_state::time_wait, "FIN", now);
+      t.time_wait_until = now + ctx_.config.tcp.time_wait;
+      break;
+    case tcp_state::time_wait:
+      t.time_wait_until = now + ctx_.config.tcp.time_wait;
+      break;
+    default:
+      break;
+  }
+  wake(c);
+}
+
+}  // namespace tapstack

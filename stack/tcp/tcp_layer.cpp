@@ -1,0 +1,418 @@
+#include "stack/tcp/tcp_layer.hpp"
+
+#include <algorithm>
+
+namespace tapstack {
+namespace {
+
+std::error_code error(std::errc e) { return std::make_error_code(e); }
+
+}  // namespace
+
+std::string to_string(const tcb& t) {
+  return std::string{to_string(t.state)} + " " + to_string(t.tuple.local) + " > " +
+         to_string(t.tuple.remote) + " snd.una=" + std::to_string(t.snd_una - t.iss) +
+         " snd.nxt=" + std::to_string(t.snd_nxt - t.iss) + " snd.wnd=" + std::to_string(t.snd_wnd) +
+         " rcv.nxt=" + std::to_string(t.rcv_nxt - t.irs) +
+         " rcv.wnd=" + std::to_string(std::max(0, t.rcv_adv - t.rcv_nxt)) +
+         " rto=" + to_string(t.rtt.rto());
+}
+
+tcp_layer::tcp_layer(host_context& ctx, ipv4_layer& ip) : ctx_{ctx}, ip_{ip}, isn_{ctx.random} {}
+
+tcp_layer::~tcp_layer() = default;
+
+tcp_layer::socket* tcp_layer::find(tcp_socket_id s) {
+  const auto it = sockets_.find(s);
+  return it == sockets_.end() ? nullptr : &it->second;
+}
+
+const tcp_layer::socket* tcp_layer::find(tcp_socket_id s) const {
+  const auto it = sockets_.find(s);
+  return it == sockets_.end() ? nullptr : &it->second;
+}
+
+tcp_layer::connection* tcp_layer::connection_of(tcp_socket_id s) const {
+  const socket* sock = find(s);
+  return sock ? sock->conn.get() : nullptr;
+}
+
+tcp_socket_id tcp_layer::open() {
+  const tcp_socket_id id = next_id_++;
+  sockets_.emplace(id, socket{});
+  return id;
+}
+
+bool tcp_layer::port_in_use(std::uint16_t port) const {
+  for (const auto& [id, s] : sockets_)
+    if (s.local && s.local->port == port) return true;
+  return false;
+}
+
+std::error_code tcp_layer::bind(tcp_socket_id s, ipv4_endpoint local) {
+  socket* sock = find(s);
+  if (!sock) return error(std::errc::bad_file_descriptor);
+  if (sock->local) return error(std::errc::invalid_argument);
+  if (!local.address.is_unspecified() && local.address != ctx_.config.address.address)
+    return error(std::errc::address_not_available);
+  if (local.port == 0) return bind_ephemeral(*sock, std::nullopt);
+  if (port_in_use(local.port)) return error(std::errc::address_in_use);
+  sock->local = local;
+  return {};
+}
+
+std::error_code tcp_layer::bind_ephemeral(socket& s, const std::optional<ipv4_endpoint>& remote) {
+  const udp_config& c = ctx_.config.udp;  // the same dynamic range for both transports
+  const std::uint32_t range = c.ephemeral_last - c.ephemeral_first + 1u;
+  const auto start = static_cast<std::uint32_t>(ctx_.random.uniform(0, range - 1));
+  const ipv4_endpoint self{ctx_.config.address.address, 0};
+  for (std::uint32_t i = 0; i < range; ++i) {
+    const auto port = static_cast<std::uint16_t>(c.ephemeral_first + (start + i) % range);
+    if (port_in_use(port)) continue;
+    // Not a tuple still in the table (TIME-WAIT keeps it from an early reuse).
+    if (remote && connections_.contains(tcp_tuple{{self.address, port}, *remote})) continue;
+    s.local = ipv4_endpoint{ipv4_address::any(), port};
+    return {};
+  }
+  return error(std::errc::address_in_use);
+}
+
+std::error_code tcp_layer::listen(tcp_socket_id s, std::size_t backlog) {
+  socket* sock = find(s);
+  if (!sock) return error(std::errc::bad_file_descriptor);
+  if (sock->conn) return error(std::errc::invalid_argument);
+  if (!sock->local)
+    if (const auto ec = bind_ephemeral(*sock, std::nullopt)) return ec;
+  sock->listening = true;
+  sock->backlog = std::max<std::size_t>(backlog, 1);
+  listeners_[sock->local->port] = s;
+  return {};
+}
+
+std::error_code tcp_layer::accept(tcp_socket_id listener, tcp_socket_id& out) {
+  socket* sock = find(listener);
+  if (!sock) return error(std::errc::bad_file_descriptor);
+  if (!sock->listening) return error(std::errc::invalid_argument);
+  if (sock->accept_queue.empty()) return error(std::errc::operation_would_block);
+  auto conn = std::move(sock->accept_queue.front());
+  sock->accept_queue.pop_front();
+  out = next_id_++;
+  socket& accepted = sockets_[out];
+  accepted.local = conn->t.tuple.local;
+  conn->handle = out;
+  conn->listener.reset();
+  accepted.conn = std::move(conn);
+  return {};
+}
+
+std::error_code tcp_layer::connect(tcp_socket_id s, ipv4_endpoint remote, instant now) {
+  socket* sock = find(s);
+  if (!sock) return error(std::errc::bad_file_descriptor);
+  if (sock->listening) return error(std::errc::invalid_argument);
+  if (sock->conn) return error(std::errc::already_connected);
+  if (remote.port == 0 || !ip_.can_send_to(remote.address) || remote.address.is_broadcast() ||
+      remote.address.is_multicast())
+    return error(std::errc::invalid_argument);
+  if (!sock->local)
+    if (const auto ec = bind_ephemeral(*sock, remote)) return ec;
+  const tcp_tuple tuple{{ctx_.config.address.address, sock->local->port}, remote};
+  if (connections_.contains(tuple)) return error(std::errc::address_in_use);
+
+  auto conn = std::make_shared<connection>(ctx_.config.tcp);
+  tcb& t = conn->t;
+  t.tuple = tuple;
+  t.iss = isn_(tuple.local, tuple.remote, now);
+  t.snd_una = t.iss;
+  t.snd_nxt = t.iss + 1;
+  t.snd_max = t.snd_nxt;
+  t.snd_mss = static_cast<std::uint16_t>(std::min<std::size_t>(536, ctx_.config.mtu - 40));
+  t.last_heard = now;
+  conn->handle = s;
+  sock->conn = conn;
+  connections_.emplace(tuple, conn);
+  ctx_.stats.count(event::tcp_active_opens);
+  set_state(*conn, tcp_state::syn_sent, "connect", now);
+  send_syn(t, now);
+  t.retransmit_at = now + t.rtt.rto();
+  return {};
+}
+
+std::error_code tcp_layer::send(tcp_socket_id s, const_byte_span data, std::size_t& queued,
+                                instant now) {
+  queued = 0;
+  connection* c = connection_of(s);
+  if (!c) return error(find(s) ? std::errc::not_connected : std::errc::bad_file_descriptor);
+  tcb& t = c->t;
+  if (t.error) return t.error;
+  if (t.state == tcp_state::syn_sent || t.state == tcp_state::syn_received)
+    return error(std::errc::operation_would_block);
+  if (t.send_shut || (t.state != tcp_state::established && t.state != tcp_state::close_wait))
+    return error(std::errc::broken_pipe);
+  queued = t.send_buffer.write(data);
+  if (queued == 0) return error(std::errc::operation_would_block);
+  output(*c, now);
+  return {};
+}
+
+std::error_code tcp_layer::receive(tcp_socket_id s, byte_span out, std::size_t& read, instant now) {
+  read = 0;
+  connection* c = connection_of(s);
+  if (!c) return error(find(s) ? std::errc::not_connected : std::errc::bad_file_descriptor);
+  tcb& t = c->t;
+  if (!t.recv_buffer.empty()) {
+    read = t.recv_buffer.read(out);
+    // The window may have opened enough to be worth telling the peer (RFC 1122 4.2.3.3).
+    const std::uint32_t before = static_cast<std::uint32_t>(std::max(0, t.rcv_adv - t.rcv_nxt));
+    const std::uint32_t threshold = std::min<std::uint32_t>(
+        static_cast<std::uint32_t>(t.recv_buffer.capacity() / 2), t.snd_mss);
+    if (is_synchronized(t.state) && !t.fin_received && t.recv_buffer.free() >= before + threshold) {
+      t.ack_now = true;
+      output(*c, now);
+    }
+    return {};
+  }
+  if (t.error) return std::exchange(t.error, error(std::errc::not_connected));
+  if (t.fin_received) return {};
+  if (t.state == tcp_state::closed) return error(std::errc::not_connected);
+  return error(std::errc::operation_would_block);
+}
+
+std::error_code tcp_layer::shutdown_send(tcp_socket_id s, instant now) {
+  connection* c = connection_of(s);
+  if (!c) return error(find(s) ? std::errc::not_connected : std::errc::bad_file_descriptor);
+  tcb& t = c->t;
+  if (t.send_shut) return {};
+  switch (t.state) {
+    case tcp_state::established:
+      set_state(*c, tcp_state::fin_wait_1, "shutdown", now);
+      break;
+    case tcp_state::close_wait:
+      set_state(*c, tcp_state::last_ack, "shutdown", now);
+      break;
+    default:
+      return error(std::errc::not_connected);
+  }
+  t.send_shut = true;
+  output(*c, now);
+  return {};
+}
+
+std::error_code tcp_layer::close(tcp_socket_id s, instant now) {
+  socket* sock = find(s);
+  if (!sock) return error(std::errc::bad_file_descriptor);
+  if (sock->listening) {
+    listeners_.erase(sock->local->port);
+    // Connections not yet accepted go with the listener, reset (as Linux does).
+    for (auto& [tuple, conn] : connections_)
+      if (conn->listener == s) {
+        send_reset(conn->t.tuple, conn->t.snd_nxt, std::nullopt, now);
+        set_state(*conn, tcp_state::closed, "listener closed", now);
+      }
+  } else if (auto conn = sock->conn) {
+    conn->handle.reset();
+    conn->notify = nullptr;
+    tcb& t = conn->t;
+    if (!t.recv_buffer.empty() && is_synchronized(t.state)) {
+      // RFC 9293 3.10.4 leaves it open; Linux resets when unread data would be lost silently.
+      send_reset(t.tuple, t.snd_nxt, t.rcv_nxt, now);
+      set_state(*conn, tcp_state::closed, "close with unread data", now);
+    } else if (t.state == tcp_state::syn_sent) {
+      set_state(*conn, tcp_state::closed, "close", now);
+    } else if (!t.send_shut &&
+               (t.state == tcp_state::established || t.state == tcp_state::close_wait)) {
+      shutdown_send(s, now);
+    }
+  }
+  sockets_.erase(s);
+  remove_closed();
+  return {};
+}
+
+std::error_code tcp_layer::abort(tcp_socket_id s, instant now) {
+  socket* sock = find(s);
+  if (!sock) return error(std::errc::bad_file_descriptor);
+  if (auto conn = sock->conn; conn && conn->t.state != tcp_state::closed) {
+    tcb& t = conn->t;
+    if (t.state != tcp_state::syn_sent) send_reset(t.tuple, t.snd_nxt, t.rcv_nxt, now);
+    set_state(*conn, tcp_state::closed, "abort", now);
+  }
+  return close(s, now);
+}
+
+std::error_code tcp_layer::set_no_delay(tcp_socket_id s, bool on) {
+  connection* c = connection_of(s);
+  if (!c) return error(find(s) ? std::errc::not_connected : std::errc::bad_file_descriptor);
+  c->t.no_delay = on;
+  return {};
+}
+
+bool tcp_layer::readable(tcp_socket_id s) const {
+  const socket* sock = find(s);
+  if (!sock) return true;
+  if (sock->listening) return !sock->accept_queue.empty();
+  if (!sock->conn) return false;
+  const tcb& t = sock->conn->t;
+  return !t.recv_buffer.empty() || t.fin_received || t.error || t.state == tcp_state::closed;
+}
+
+bool tcp_layer::writable(tcp_socket_id s) const {
+  const connection* c = connection_of(s);
+  if (!c) return true;
+  const tcb& t = c->t;
+  if (t.error || t.state == tcp_state::closed) return true;
+  return (t.state == tcp_state::established || t.state == tcp_state::close_wait) &&
+         (t.send_shut || t.send_buffer.free() > 0);
+}
+
+bool tcp_layer::connected(tcp_socket_id s) const {
+  const connection* c = connection_of(s);
+  return c && c->t.state != tcp_state::syn_sent && c->t.state != tcp_state::closed;
+}
+
+std::optional<ipv4_endpoint> tcp_layer::local_endpoint(tcp_socket_id s) const {
+  const socket* sock = find(s);
+  if (!sock) return std::nullopt;
+  if (sock->conn) return sock->conn->t.tuple.local;
+  return sock->local;
+}
+
+std::optional<ipv4_endpoint> tcp_layer::remote_endpoint(tcp_socket_id s) const {
+  const connection* c = connection_of(s);
+  if (!c) return std::nullopt;
+  return c->t.tuple.remote;
+}
+
+tcp_connection_info tcp_layer::info_of(const tcb& t) const {
+  tcp_connection_info i;
+  i.state = t.state;
+  i.tuple = t.tuple;
+  i.snd_una = static_cast<std::uint32_t>(t.snd_una - t.iss);
+  i.snd_nxt = static_cast<std::uint32_t>(t.snd_nxt - t.iss);
+  i.rcv_nxt = static_cast<std::uint32_t>(t.rcv_nxt - t.irs);
+  i.snd_wnd = t.snd_wnd;
+  i.rcv_wnd = static_cast<std::uint32_t>(std::max(0, t.rcv_adv - t.rcv_nxt));
+  i.snd_mss = t.snd_mss;
+  i.rto = t.rtt.rto();
+  i.srtt = t.rtt.srtt();
+  i.rttvar = t.rtt.rttvar();
+  i.bytes_in_flight = static_cast<std::size_t>(std::max(0, t.snd_nxt - t.snd_una));
+  i.retransmits = t.retransmits;
+  return i;
+}
+
+std::optional<tcp_connection_info> tcp_layer::info(tcp_socket_id s) const {
+  const connection* c = connection_of(s);
+  if (!c) return std::nullopt;
+  return info_of(c->t);
+}
+
+std::vector<tcp_connection_info> tcp_layer::connections() const {
+  std::vector<tcp_connection_info> all;
+  for (const auto& [tuple, conn] : connections_) all.push_back(info_of(conn->t));
+  return all;
+}
+
+void tcp_layer::on_ready(tcp_socket_id s, std::function<void()> notify) {
+  socket* sock = find(s);
+  if (!sock) return;
+  if (sock->conn) sock->conn->notify = notify;
+  sock->notify = std::move(notify);
+}
+
+void tcp_layer::wake(connection& c) {
+  if (c.notify) c.notify();
+}
+
+void tcp_layer::set_state(connection& c, tcp_state to, std::string_view cause, instant now) {
+  const tcp_state from = c.t.state;
+  if (from == to) return;
+  c.t.state = to;
+  if (observer_) observer_(c.t, from, to, cause);
+  ctx_.log.log(log_level::debug, now, [&] {
+    return "tcp " + to_string(c.t.tuple.local) + " > " + to_string(c.t.tuple.remote) + ": " +
+           std::string{to_string(from)} + " -> " + std::string{to_string(to)} + " (" +
+           std::string{cause} + ")";
+  });
+  if (to == tcp_state::closed) {
+    c.t.retransmit_at.reset();
+    c.t.persist_at.reset();
+    c.t.keepalive_at.reset();
+    c.t.time_wait_until.reset();
+  }
+  wake(c);
+}
+
+void tcp_layer::fail(connection& c, std::errc why, std::string_view cause, instant now) {
+  c.t.error = error(why);
+  set_state(c, tcp_state::closed, cause, now);
+}
+
+void tcp_layer::establish(connection& c, std::string_view cause, instant now) {
+  set_state(c, tcp_state::established, cause, now);
+  if (c.listener) {
+    if (socket* l = find(*c.listener)) {
+      l->pending = l->pending > 0 ? l->pending - 1 : 0;
+      l->accept_queue.push_back(connections_.at(c.t.tuple));
+      ctx_.stats.count(event::tcp_passive_opens);
+      if (l->notify) l->notify();
+    }
+  }
+}
+
+void tcp_layer::remove_closed() {
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    connection& c = *it->second;
+    if (c.t.state != tcp_state::closed) {
+      ++it;
+      continue;
+    }
+    // A child that never reached the accept queue frees its place in the backlog.
+    if (c.listener)
+      if (socket* l = find(*c.listener); l && l->pending > 0) {
+        const bool queued = std::any_of(l->accept_queue.begin(), l->accept_queue.end(),
+                                        [&](const auto& q) { return q.get() == &c; });
+        if (!queued) --l->pending;
+      }
+    it = connections_.erase(it);
+  }
+}
+
+std::optional<instant> tcp_layer::next_deadline() const {
+  std::optional<instant> next;
+  const auto consider = [&](const std::optional<instant>& d) {
+    if (d && (!next || *d < *next)) next = d;
+  };
+  for (const auto& [tuple, conn] : connections_) {
+    consider(conn->t.retransmit_at);
+    consider(conn->t.persist_at);
+    consider(conn->t.keepalive_at);
+    consider(conn->t.time_wait_until);
+  }
+  return next;
+}
+
+void tcp_layer::poll(instant now) {
+  // Timers may close connections: walk a copy of the handles.
+  std::vector<std::shared_ptr<connection>> all;
+  for (const auto& [tuple, conn] : connections_) all.push_back(conn);
+  for (const auto& conn : all) run_timers(*conn, now);
+  remove_closed();
+}
+
+void tcp_layer::receive_error(const icmp_error& e, instant now) {
+  if (e.original.payload_start.size() < 8) return;
+  const tcp_tuple tuple{
+      {e.original.src, load_be16(&e.original.payload_start[tcp::field::src_port])},
+      {e.original.dst, load_be16(&e.original.payload_start[tcp::field::dst_port])}};
+  const auto it = connections_.find(tuple);
+  if (it == connections_.end()) return ctx_.drop(drop_reason::icmp_error_unmatched, now);
+  // RFC 1122 4.2.3.9: port and protocol unreachable are hard errors for a connection being
+  // opened; the rest are soft, and retransmission carries on.
+  const bool hard = e.type == icmp_type::dest_unreachable && (e.code == 2 || e.code == 3);
+  if (hard && it->second->t.state == tcp_state::syn_sent) {
+    fail(*it->second, std::errc::connection_refused, "ICMP unreachable", now);
+    remove_closed();
+  }
+}
+
+}  // namespace tapstack

@@ -1,0 +1,165 @@
+#pragma once
+// TCP for one host (RFC 9293): the connection table, listeners with their backlogs, the socket
+// calls, and the segment-arrival, output and timer processing, split over tcp_input.cpp (RFC 9293
+// 3.10.7, step by step), tcp_output.cpp and tcp_timers.cpp. Sockets are numbered handles, as in the
+// UDP layer; the Asio face wraps them. A connection the application has closed lives on in the
+// table until it reaches CLOSED (after TIME-WAIT or a reset), so the tuple is not reused early.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <system_error>
+
+#include "stack/context.hpp"
+#include "stack/ip/icmp_layer.hpp"
+#include "stack/ip/ipv4_layer.hpp"
+#include "stack/tcp/isn.hpp"
+#include "stack/tcp/tcb.hpp"
+#include "stack/wire/tcp.hpp"
+
+namespace tapstack {
+
+using tcp_socket_id = std::uint32_t;
+
+// What tcp_info reports, like Linux's: the state and the figures of the TCB.
+struct tcp_connection_info {
+  tcp_state state = tcp_state::closed;
+  tcp_tuple tuple;
+  std::uint32_t snd_una = 0, snd_nxt = 0, rcv_nxt = 0;  // relative to the ISNs
+  std::uint32_t snd_wnd = 0, rcv_wnd = 0;
+  std::uint16_t snd_mss = 0;
+  duration rto{};
+  std::optional<duration> srtt;
+  duration rttvar{};
+  std::size_t bytes_in_flight = 0;
+  std::uint64_t retransmits = 0;
+};
+
+class tcp_layer {
+ public:
+  tcp_layer(host_context& ctx, ipv4_layer& ip);
+  ~tcp_layer();
+
+  // Socket calls. Errors are errno values, as std::error_code.
+  tcp_socket_id open();
+  std::error_code bind(tcp_socket_id s, ipv4_endpoint local);
+  // backlog bounds the connections being set up plus those waiting for accept(); a SYN beyond it
+  // is dropped (the peer retries), as Linux does when its accept queue is full.
+  std::error_code listen(tcp_socket_id s, std::size_t backlog);
+  // A connection that completed its handshake, as a new socket; operation_would_block if none.
+  std::error_code accept(tcp_socket_id listener, tcp_socket_id& out);
+  // Sends the SYN; the socket becomes ready (connected, refused, timed out) later.
+  std::error_code connect(tcp_socket_id s, ipv4_endpoint remote, instant now);
+  // Queues what fits in the send buffer; operation_would_block when none does.
+  std::error_code send(tcp_socket_id s, const_byte_span data, std::size_t& queued, instant now);
+  // Reads what is in order; read = 0 with no error is the end of the stream (the peer's FIN);
+  // operation_would_block when there is nothing yet.
+  std::error_code receive(tcp_socket_id s, byte_span out, std::size_t& read, instant now);
+  // Sends FIN after the queued data; receiving goes on (half-close).
+  std::error_code shutdown_send(tcp_socket_id s, instant now);
+  // Orderly close, as close(2): FIN after the queued data, then the handle is gone and the
+  // connection finishes on its own. With unread data it resets instead (RFC 9293 3.10.4, Linux).
+  std::error_code close(tcp_socket_id s, instant now);
+  // Resets the connection and frees the handle.
+  std::error_code abort(tcp_socket_id s, instant now);
+  std::error_code set_no_delay(tcp_socket_id s, bool on);
+
+  // Whether receive() (or accept()) would return at once; and whether send() would queue.
+  bool readable(tcp_socket_id s) const;
+  bool writable(tcp_socket_id s) const;
+  // Connected: the handshake completed (also true after the peer closed).
+  bool connected(tcp_socket_id s) const;
+  std::optional<ipv4_endpoint> local_endpoint(tcp_socket_id s) const;
+  std::optional<ipv4_endpoint> remote_endpoint(tcp_socket_id s) const;
+  std::optional<tcp_connection_info> info(tcp_socket_id s) const;
+  // Called, from inside receive or poll, when the socket's readiness may have changed. It must not
+  // call back into the stack, only schedule work.
+  void on_ready(tcp_socket_id s, std::function<void()> notify);
+  // Every connection in the table (for a status page), handles or not.
+  std::vector<tcp_connection_info> connections() const;
+
+  // From the stack.
+  void receive(const ipv4_packet& packet, instant now);
+  void receive_error(const icmp_error& error, instant now);
+  void poll(instant now);
+  std::optional<instant> next_deadline() const;
+
+  // Called with every state change: the connection, the old and new states, and why.
+  using state_observer =
+      std::function<void(const tcb&, tcp_state from, tcp_state to, std::string_view cause)>;
+  void observe_states(state_observer observer) { observer_ = std::move(observer); }
+
+ private:
+  struct connection {
+    explicit connection(const tcp_config& c) : t{c} {}
+    tcb t;
+    std::optional<tcp_socket_id> handle;    // nullopt once the application closed it
+    std::optional<tcp_socket_id> listener;  // set while waiting to be accepted
+    std::function<void()> notify;
+  };
+  struct socket {
+    std::optional<ipv4_endpoint> local;
+    std::shared_ptr<connection> conn;  // for a connected socket
+    // For a listener.
+    bool listening = false;
+    std::size_t backlog = 0;
+    std::size_t pending = 0;  // children in SYN-RECEIVED
+    std::deque<std::shared_ptr<connection>> accept_queue;
+    std::function<void()> notify;
+  };
+
+  // tcp_input.cpp: RFC 9293 3.10.7.
+  void segment_to_closed(const tcp_tuple& tuple, const tcp_repr& seg, instant now);
+  void segment_to_listener(tcp_socket_id listener, const tcp_tuple& tuple, const tcp_repr& seg,
+                           instant now);
+  void segment_in_syn_sent(connection& c, const tcp_repr& seg, instant now);
+  void segment_in_synchronized(connection& c, const tcp_repr& seg, instant now);
+  bool acceptable(const tcb& t, const tcp_repr& seg) const;
+  bool process_ack(connection& c, const tcp_repr& seg, instant now);
+  void process_text(connection& c, const tcp_repr& seg, instant now);
+  void process_fin(connection& c, instant now);
+  void negotiate(tcb& t, const tcp_repr& syn);
+  bool challenge_ack_allowed(instant now);
+
+  // tcp_output.cpp.
+  void output(connection& c, instant now);
+  void send_segment(tcb& t, tcp_flags flags, seq32 seq, std::size_t offset, std::size_t len,
+                    instant now);
+  void send_syn(tcb& t, instant now);
+  void send_ack(tcb& t, instant now);
+  void send_reset(const tcp_tuple& tuple, seq32 seq, std::optional<seq32> ack, instant now);
+  std::uint16_t advertised_window(tcb& t) const;
+
+  // tcp_timers.cpp.
+  void run_timers(connection& c, instant now);
+  void on_retransmit_timeout(connection& c, instant now);
+
+  void set_state(connection& c, tcp_state to, std::string_view cause, instant now);
+  // A failure the application hears of: the error, CLOSED, and the connection leaves the table.
+  void fail(connection& c, std::errc why, std::string_view cause, instant now);
+  void wake(connection& c);
+  void establish(connection& c, std::string_view cause, instant now);
+  void remove_closed();
+  std::error_code bind_ephemeral(socket& s, const std::optional<ipv4_endpoint>& remote);
+  bool port_in_use(std::uint16_t port) const;
+  socket* find(tcp_socket_id s);
+  const socket* find(tcp_socket_id s) const;
+  connection* connection_of(tcp_socket_id s) const;
+  tcp_connection_info info_of(const tcb& t) const;
+
+  host_context& ctx_;
+  ipv4_layer& ip_;
+  isn_generator isn_;
+  std::map<tcp_socket_id, socket> sockets_;
+  std::map<tcp_tuple, std::shared_ptr<connection>> connections_;
+  std::map<std::uint16_t, tcp_socket_id> listeners_;
+  tcp_socket_id next_id_ = 1;
+  state_observer observer_;
+  // RFC 5961 7: the challenge ACK budget, per second.
+  instant challenge_window_start_{};
+  std::uint32_t challenge_acks_in_window_ = 0;
+};
+
+}  // namespace tapstack

@@ -1,0 +1,68 @@
+// A connection's timers, as deadlines in its TCB: retransmission (RFC 6298), the zero-window
+// probe (RFC 9293 3.8.6.1), keep-alive (RFC 1122 4.2.3.6) and TIME-WAIT (RFC 9293 3.6.1).
+#include <algorithm>
+
+#include "stack/tcp/tcp_layer.hpp"
+
+namespace tapstack {
+
+void tcp_layer::run_timers(connection& c, instant now) {
+  tcb& t = c.t;
+  if (t.time_wait_until && *t.time_wait_until <= now) {
+    t.time_wait_until.reset();
+    return set_state(c, tcp_state::closed, "2 MSL", now);
+  }
+  if (t.retransmit_at && *t.retransmit_at <= now) on_retransmit_timeout(c, now);
+  if (t.state == tcp_state::closed) return;
+  if (t.persist_at && *t.persist_at <= now) {
+    // A segment the peer must answer with its window: one already acknowledged (snd.una - 1),
+    // as Linux probes. The interval backs off, but a peer that answers is never given up on.
+    send_segment(t, tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, now);
+    t.persist_backoff = std::min(t.persist_backoff * 2, ctx_.config.tcp.max_rto);
+    t.persist_at = now + t.persist_backoff;
+  }
+  if (ctx_.config.tcp.keepalive && t.state == tcp_state::established) {
+    const tcp_config& k = ctx_.config.tcp;
+    if (!t.keepalive_at || t.last_heard + k.keepalive_idle > *t.keepalive_at) {
+      t.keepalive_unanswered = 0;
+      t.keepalive_at = t.last_heard + k.keepalive_idle;
+    }
+    if (*t.keepalive_at <= now) {
+      if (t.keepalive_unanswered >= k.keepalive_probes) {
+        ctx_.stats.count(event::tcp_timeouts);
+        send_reset(t.tuple, t.snd_nxt, t.rcv_nxt, now);
+        return fail(c, std::errc::timed_out, "keep-alive", now);
+      }
+      ++t.keepalive_unanswered;
+      send_segment(t, tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, now);
+      t.keepalive_at = now + k.keepalive_interval;
+    }
+  }
+}
+
+// RFC 6298 section 5: (5.4) retransmit the earliest unacknowledged segment, (5.5) back off,
+// (5.6) restart the timer; after the retry limit the connection fails.
+void tcp_layer::on_retransmit_timeout(connection& c, instant now) {
+  tcb& t = c.t;
+  const bool opening = t.state == tcp_state::syn_sent || t.state == tcp_state::syn_received;
+  const unsigned limit =
+      opening ? ctx_.config.tcp.max_syn_retransmits : ctx_.config.tcp.max_retransmits;
+  if (t.retransmits >= limit) {
+    ctx_.stats.count(event::tcp_timeouts);
+    if (t.state != tcp_state::syn_sent) send_reset(t.tuple, t.snd_nxt, t.rcv_nxt, now);
+    if (c.listener) return set_state(c, tcp_state::closed, "timeout", now);
+    return fail(c, std::errc::timed_out, "retransmission timeout", now);
+  }
+  ++t.retransmits;
+  t.rtt.back_off();
+  t.rtt_seq.reset();  // Karn: no sample from what is resent
+  t.retransmit_at = now + t.rtt.rto();
+  if (opening) {
+    ctx_.stats.count(event::tcp_retransmits);
+    return send_syn(t, now);
+  }
+  t.snd_nxt = t.snd_una;  // go back and resend from the oldest unacknowledged byte
+  output(c, now);
+}
+
+}  // namespace tapstack
