@@ -167,6 +167,14 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
   if (t.state == tcp_state::syn_received && seg.flags.syn && !seg.flags.ack && seg.seq == t.irs)
     return send_syn(t, now);
 
+  // In TIME-WAIT only the peer's FIN can come again (RFC 9293 3.10.7.4, eighth step): acknowledge
+  // it and restart the 2 MSL wait. It lies just before rcv.nxt, so the first step's test would
+  // only acknowledge it; Linux restarts the wait here too.
+  if (t.state == tcp_state::time_wait && seg.flags.fin && !seg.flags.rst &&
+      seg.seq + static_cast<std::uint32_t>(seg.payload.size()) + 1 == t.rcv_nxt) {
+    t.time_wait_until = now + ctx_.config.tcp.time_wait;
+    return send_ack(t, now);
+  }
   // First, check the sequence number.
   if (!acceptable(t, seg)) {
     ctx_.drop(drop_reason::tcp_out_of_window, now);

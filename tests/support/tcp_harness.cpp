@@ -1,0 +1,172 @@
+#include "tests/support/tcp_harness.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "stack/wire/arp.hpp"
+#include "stack/wire/describe.hpp"
+#include "stack/wire/ethernet.hpp"
+#include "tests/support/frames.hpp"
+
+namespace tapstack::test {
+namespace {
+
+const mac_address peer_mac{{0x02, 0x74, 0x73, 0x00, 0x00, 0x01}};
+const ipv4_address peer_ip{0x0a000001};
+
+std::string describe(const expected_segment& e) {
+  std::ostringstream out;
+  out << "Flags [" << e.flags << "]";
+  if (e.seq) out << ", seq " << e.seq->value();
+  if (e.ack) out << ", ack " << e.ack->value();
+  if (e.window) out << ", win " << *e.window;
+  if (e.length) out << ", length " << *e.length;
+  return out.str();
+}
+
+bool matches(const sent_segment& s, const expected_segment& e) {
+  return to_string(s.seg.flags) == e.flags && (!e.seq || s.seg.seq == *e.seq) &&
+         (!e.ack || s.seg.ack == *e.ack) && (!e.length || s.payload.size() == *e.length) &&
+         (!e.window || s.seg.window == *e.window);
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> text(std::string_view s) { return {s.begin(), s.end()}; }
+
+stack_config tcp_harness::default_config() {
+  stack_config c;
+  c.gateway.reset();
+  c.tcp.min_rto = std::chrono::seconds{1};
+  return c;
+}
+
+tcp_harness::tcp_harness(stack_config config) : host{config} {
+  host.start(now_);
+  // The peer's ARP request: the host learns its MAC, so replies need no resolution.
+  const arp_repr request{arp_operation::request, peer_mac, peer_ip, mac_address{},
+                         config.address.address};
+  host.receive(emit_frame({peer_mac, mac_address::broadcast(), ethertype::arp}, emit_arp(request)),
+               now_);
+  drain(host);
+}
+
+void tcp_harness::inject(tcp_flags flags, seq32 seq, seq32 ack,
+                         const std::vector<std::uint8_t>& payload, std::uint16_t window,
+                         const tcp_options& options, std::uint16_t from_port) {
+  tcp_repr seg;
+  seg.src_port = from_port;
+  seg.dst_port = host_port;
+  seg.seq = seq;
+  seg.ack = ack;
+  seg.flags = flags;
+  seg.window = window;
+  seg.options = options;
+  seg.payload = payload;
+  std::vector<std::uint8_t> bytes(seg.buffer_len());
+  seg.emit(bytes, peer_ip, host.config().address.address);
+  ipv4_repr ip;
+  ip.src = peer_ip;
+  ip.dst = host.config().address.address;
+  ip.protocol = ip_protocol::tcp;
+  host.receive(emit_frame({peer_mac, host.config().mac, ethertype::ipv4}, emit_ipv4(ip, bytes)),
+               now_);
+}
+
+void tcp_harness::collect() {
+  for (auto& frame : drain(host)) {
+    const auto eth = ethernet_view::check(frame);
+    // The peer answers ARP as a real neighbour would: the host's entry expires in long runs.
+    const bool is_arp = eth->ethertype() == static_cast<std::uint16_t>(ethertype::arp);
+    if (const auto request = is_arp ? arp_view::check(eth->payload()) : drop_reason::arp_truncated;
+        request && request->target_ip() == peer_ip) {
+      const arp_repr reply{arp_operation::reply, peer_mac, peer_ip, host.config().mac,
+                           host.config().address.address};
+      host.receive(emit_frame({peer_mac, host.config().mac, ethertype::arp}, emit_arp(reply)),
+                   now_);
+      collect();
+      continue;
+    }
+    outbox_.push_back(std::move(frame));
+  }
+}
+
+std::vector<sent_segment> tcp_harness::sent() {
+  collect();
+  std::vector<sent_segment> out;
+  for (const auto& frame : std::exchange(outbox_, {})) {
+    const auto eth = ethernet_view::check(frame);
+    const auto ip = ipv4_view::check(eth->payload());
+    if (!ip || ip->protocol() != static_cast<std::uint8_t>(ip_protocol::tcp)) continue;
+    const auto view = tcp_view::check(ip->payload());
+    REQUIRE(view);
+    const auto seg = tcp_repr::parse(*view, ip->src(), ip->dst());
+    REQUIRE(seg);
+    sent_segment s{*seg, {seg->payload.begin(), seg->payload.end()}, describe_frame(frame)};
+    s.seg.payload = {};
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void tcp_harness::advance(duration d) {
+  const instant until = now_ + d;
+  // Every deadline on the way fires at its own instant, as it would in a real run.
+  while (const auto next = host.next_deadline()) {
+    if (*next > until) break;
+    now_ = std::max(now_, *next);
+    host.poll(now_);
+    collect();
+  }
+  now_ = until;
+  host.poll(now_);
+  collect();
+}
+
+tcp_socket_id tcp_harness::establish_passive(std::uint16_t peer_window) {
+  listener = host.tcp().open();
+  REQUIRE_FALSE(host.tcp().bind(listener, {ipv4_address::any(), host_port}));
+  REQUIRE_FALSE(host.tcp().listen(listener, 4));
+  tcp_options mss;
+  mss.mss = 1460;
+  inject({.syn = true}, peer_iss, seq32{0}, {}, peer_window, mss);
+  const auto syn_ack = sent();
+  REQUIRE(syn_ack.size() == 1);
+  host_iss = syn_ack[0].seg.seq;
+  inject({.ack = true}, peer_iss + 1, host_iss + 1, {}, peer_window);
+  REQUIRE(sent().empty());
+  tcp_socket_id s = 0;
+  REQUIRE_FALSE(host.tcp().accept(listener, s));
+  return s;
+}
+
+tcp_socket_id tcp_harness::establish_active(std::uint16_t peer_window) {
+  const auto s = host.tcp().open();
+  REQUIRE_FALSE(host.tcp().bind(s, {ipv4_address::any(), host_port}));
+  REQUIRE_FALSE(host.tcp().connect(s, {peer_ip, peer_port}, now_));
+  const auto syn = sent();
+  REQUIRE(syn.size() == 1);
+  host_iss = syn[0].seg.seq;
+  tcp_options mss;
+  mss.mss = 1460;
+  inject({.syn = true, .ack = true}, peer_iss, host_iss + 1, {}, peer_window, mss);
+  REQUIRE(sent().size() == 1);  // the ACK that completes the handshake
+  REQUIRE(host.tcp().connected(s));
+  return s;
+}
+
+void check_sent(const std::vector<sent_segment>& actual,
+                const std::vector<expected_segment>& expected) {
+  bool same = actual.size() == expected.size();
+  for (std::size_t i = 0; same && i < actual.size(); ++i) same = matches(actual[i], expected[i]);
+  if (same) return;
+  std::ostringstream why;
+  why << "expected " << expected.size() << " segment(s):\n";
+  for (const auto& e : expected) why << "  " << describe(e) << '\n';
+  why << "the host sent " << actual.size() << ":\n";
+  for (const auto& a : actual) why << "  " << a.line << '\n';
+  FAIL_CHECK(why.str());
+}
+
+}  // namespace tapstack::test

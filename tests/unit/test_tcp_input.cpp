@@ -1,0 +1,315 @@
+// TCP segment by segment (RFC 9293 3.10.7, RFC 5961, RFC 6298), with the packet-level harness:
+// the host in a known state, the peer's segment injected at an instant, exactly the host's answer
+// expected.
+#include <doctest/doctest.h>
+
+#include "tests/support/tcp_harness.hpp"
+
+namespace tapstack::test {
+namespace {
+
+using namespace std::chrono_literals;
+using h = tcp_harness;
+
+// 3.10.7.1: CLOSED.
+
+TEST_CASE("a SYN to a closed port is answered with RST,ACK seq 0, ack SEG.SEQ+1") {
+  tcp_harness t;
+  t.inject({.syn = true}, seq32{5000}, seq32{0});
+  check_sent(t.sent(), {{"R.", seq32{0}, seq32{5001}, 0u}});
+  CHECK(t.host.stats()[drop_reason::tcp_closed_port] == 1);
+}
+
+TEST_CASE("an ACK to a closed port is answered with a RST at SEG.ACK; a RST with nothing") {
+  tcp_harness t;
+  t.inject({.ack = true}, seq32{5000}, seq32{777});
+  check_sent(t.sent(), {{"R", seq32{777}}});
+  t.inject({.rst = true}, seq32{5000}, seq32{0});
+  check_sent(t.sent(), {});
+}
+
+// 3.10.7.2: LISTEN.
+
+TEST_CASE("LISTEN: a SYN gets a SYN-ACK with our MSS; the ACK completes it for accept()") {
+  tcp_harness t;
+  const auto s = t.establish_passive();
+  const auto info = t.host.tcp().info(s);
+  REQUIRE(info);
+  CHECK(info->state == tcp_state::established);
+  CHECK(info->snd_mss == 1460);
+  CHECK(t.host.stats()[event::tcp_passive_opens] == 1);
+}
+
+TEST_CASE("LISTEN: an ACK is answered with a RST, a RST and a bare segment are ignored") {
+  tcp_harness t;
+  t.listener = t.host.tcp().open();
+  REQUIRE_FALSE(t.host.tcp().bind(t.listener, {ipv4_address::any(), h::host_port}));
+  REQUIRE_FALSE(t.host.tcp().listen(t.listener, 4));
+  t.inject({.ack = true}, seq32{5000}, seq32{4242});
+  check_sent(t.sent(), {{"R", seq32{4242}}});
+  t.inject({.rst = true}, seq32{5000}, seq32{0});
+  t.inject({.psh = true}, seq32{5000}, seq32{0}, text("x"));
+  check_sent(t.sent(), {});
+  CHECK(t.host.stats()[drop_reason::tcp_listen_unexpected] == 3);
+}
+
+TEST_CASE("LISTEN: SYNs beyond the backlog are dropped, and a retry once there is room is not") {
+  tcp_harness t;
+  t.listener = t.host.tcp().open();
+  REQUIRE_FALSE(t.host.tcp().bind(t.listener, {ipv4_address::any(), h::host_port}));
+  REQUIRE_FALSE(t.host.tcp().listen(t.listener, 1));
+  const std::uint16_t other_port = h::peer_port + 1;
+  t.inject({.syn = true}, seq32{1000}, seq32{0});
+  const seq32 iss = t.sent().at(0).seg.seq;
+  t.inject({.syn = true}, seq32{7000}, seq32{0}, {}, 65535, {}, other_port);
+  check_sent(t.sent(), {});
+  CHECK(t.host.stats()[drop_reason::tcp_listen_overflow] == 1);
+  // The first completes and is accepted; the second peer's retransmitted SYN now gets in.
+  t.inject({.ack = true}, seq32{1001}, iss + 1);
+  tcp_socket_id s = 0;
+  REQUIRE_FALSE(t.host.tcp().accept(t.listener, s));
+  t.inject({.syn = true}, seq32{7000}, seq32{0}, {}, 65535, {}, other_port);
+  check_sent(t.sent(), {{"S.", std::nullopt, seq32{7001}}});
+}
+
+// 3.10.7.3: SYN-SENT.
+
+TEST_CASE("SYN-SENT: connect sends a SYN with MSS and window scale; the SYN-ACK completes it") {
+  tcp_harness t;
+  const auto s = t.establish_active();
+  CHECK(t.host.tcp().info(s)->state == tcp_state::established);
+}
+
+TEST_CASE("SYN-SENT: a bad ACK is answered with a RST; a RST acknowledging our SYN refuses") {
+  tcp_harness t;
+  const auto s = t.host.tcp().open();
+  REQUIRE_FALSE(t.host.tcp().bind(s, {ipv4_address::any(), h::host_port}));
+  REQUIRE_FALSE(t.host.tcp().connect(s, {ipv4_address{0x0a000001}, h::peer_port}, t.now()));
+  const seq32 iss = t.sent().at(0).seg.seq;
+  t.inject({.syn = true, .ack = true}, seq32{1000}, iss + 5);
+  check_sent(t.sent(), {{"R", iss + 5}});
+  CHECK(t.host.tcp().info(s)->state == tcp_state::syn_sent);
+  t.inject({.rst = true, .ack = true}, seq32{0}, iss + 1);
+  CHECK(t.host.tcp().info(s)->state == tcp_state::closed);
+  std::vector<std::uint8_t> buf(4);
+  std::size_t n = 0;
+  CHECK(t.host.tcp().receive(s, buf, n, t.now()) == std::errc::connection_refused);
+}
+
+TEST_CASE("SYN-SENT: a SYN without ACK is a simultaneous open: SYN-ACK, SYN-RECEIVED") {
+  tcp_harness t;
+  const auto s = t.host.tcp().open();
+  REQUIRE_FALSE(t.host.tcp().bind(s, {ipv4_address::any(), h::host_port}));
+  REQUIRE_FALSE(t.host.tcp().connect(s, {ipv4_address{0x0a000001}, h::peer_port}, t.now()));
+  const seq32 iss = t.sent().at(0).seg.seq;
+  t.inject({.syn = true}, seq32{1000}, seq32{0});
+  check_sent(t.sent(), {{"S.", iss, seq32{1001}}});
+  CHECK(t.host.tcp().info(s)->state == tcp_state::syn_received);
+  t.inject({.syn = true, .ack = true}, seq32{1000}, iss + 1);
+  // The peer's SYN-ACK: its SYN is old news, challenge-ACKed; the ACK of ours is not lost on us.
+  t.inject({.ack = true}, seq32{1001}, iss + 1);
+  CHECK(t.host.tcp().info(s)->state == tcp_state::established);
+}
+
+// 3.10.7.4: the synchronized states.
+
+TEST_CASE("first step: a segment outside the window is answered with an ACK and dropped") {
+  tcp_harness t;
+  const auto s = t.establish_passive();
+  t.inject({.psh = true, .ack = true}, t.peer_nxt() + 10'000'000, t.host_iss + 1, text("far"));
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt(), 0u}});
+  CHECK_FALSE(t.host.tcp().readable(s));
+  CHECK(t.host.stats()[drop_reason::tcp_out_of_window] == 1);
+}
+
+TEST_CASE("second step (RFC 5961 3.2): RST in the window but not at rcv.nxt gets a challenge ACK") {
+  tcp_harness t;
+  const auto s = t.establish_passive();
+  t.inject({.rst = true}, t.peer_nxt() + 100, seq32{0});
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt()}});
+  CHECK(t.host.tcp().info(s)->state == tcp_state::established);
+  CHECK(t.host.stats()[event::tcp_challenge_acks] == 1);
+  // Exactly at rcv.nxt, the reset is taken: the application reads connection_reset.
+  t.inject({.rst = true}, t.peer_nxt(), seq32{0});
+  check_sent(t.sent(), {});
+  std::vector<std::uint8_t> buf(4);
+  std::size_t n = 0;
+  CHECK(t.host.tcp().receive(s, buf, n, t.now()) == std::errc::connection_reset);
+}
+
+TEST_CASE("fourth step (RFC 5961 4): a SYN on an established connection gets a challenge ACK") {
+  tcp_harness t;
+  const auto s = t.establish_passive();
+  t.inject({.syn = true}, t.peer_nxt() + 5, seq32{0});
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt()}});
+  CHECK(t.host.tcp().info(s)->state == tcp_state::established);
+}
+
+TEST_CASE("fifth step (RFC 5961 5.2): an ACK of data not yet sent is answered and dropped") {
+  tcp_harness t;
+  const auto s = t.establish_passive();
+  t.inject({.psh = true, .ack = true}, t.peer_nxt(), t.host_iss + 500, text("data"));
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt()}});
+  CHECK_FALSE(t.host.tcp().readable(s));
+  CHECK(t.host.stats()[drop_reason::tcp_bad_ack] == 1);
+}
+
+TEST_CASE("seventh step: data past a gap is held and ACKed at once; filling the gap delivers all") {
+  tcp_harness t;
+  const auto s = t.establish_passive();
+  t.inject({.psh = true, .ack = true}, t.peer_nxt() + 3, t.host_iss + 1, text("def"));
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt()}});  // a duplicate ACK: the gap
+  CHECK_FALSE(t.host.tcp().readable(s));
+  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 1, text("abc"));
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt() + 6}});
+  std::vector<std::uint8_t> buf(16);
+  std::size_t n = 0;
+  REQUIRE_FALSE(t.host.tcp().receive(s, buf, n, t.now()));
+  CHECK(std::string(buf.begin(), buf.begin() + static_cast<long>(n)) == "abcdef");
+}
+
+TEST_CASE("overlapping and duplicate data is trimmed to what is new") {
+  tcp_harness t;
+  const auto s = t.establish_passive();
+  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 1, text("abcd"));
+  t.inject({.ack = true}, t.peer_nxt() + 2, t.host_iss + 1, text("cdef"));
+  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 1, text("ab"));
+  t.sent();
+  std::vector<std::uint8_t> buf(16);
+  std::size_t n = 0;
+  REQUIRE_FALSE(t.host.tcp().receive(s, buf, n, t.now()));
+  CHECK(std::string(buf.begin(), buf.begin() + static_cast<long>(n)) == "abcdef");
+}
+
+TEST_CASE("eighth step: the peer's FIN: CLOSE-WAIT, end of stream; close: LAST-ACK, then CLOSED") {
+  tcp_harness t;
+  const auto s = t.establish_passive();
+  t.inject({.fin = true, .ack = true}, t.peer_nxt(), t.host_iss + 1);
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt() + 1}});
+  CHECK(t.host.tcp().info(s)->state == tcp_state::close_wait);
+  std::vector<std::uint8_t> buf(4);
+  std::size_t n = 1;
+  CHECK_FALSE(t.host.tcp().receive(s, buf, n, t.now()));
+  CHECK(n == 0);
+  REQUIRE_FALSE(t.host.tcp().close(s, t.now()));
+  check_sent(t.sent(), {{"F.", t.host_iss + 1, t.peer_nxt() + 1}});
+  t.inject({.ack = true}, t.peer_nxt() + 1, t.host_iss + 2);
+  CHECK(t.host.tcp().connections().empty());
+}
+
+TEST_CASE("simultaneous close: FIN-WAIT-1, CLOSING, TIME-WAIT, and CLOSED after 2 MSL") {
+  tcp_harness t;
+  const auto s = t.establish_passive();
+  REQUIRE_FALSE(t.host.tcp().shutdown_send(s, t.now()));
+  check_sent(t.sent(), {{"F.", t.host_iss + 1, t.peer_nxt()}});
+  CHECK(t.host.tcp().info(s)->state == tcp_state::fin_wait_1);
+  t.inject({.fin = true, .ack = true}, t.peer_nxt(), t.host_iss + 1);  // crossed: ours not acked
+  check_sent(t.sent(), {{".", t.host_iss + 2, t.peer_nxt() + 1}});
+  CHECK(t.host.tcp().info(s)->state == tcp_state::closing);
+  t.inject({.ack = true}, t.peer_nxt() + 1, t.host_iss + 2);
+  CHECK(t.host.tcp().info(s)->state == tcp_state::time_wait);
+  // A retransmitted FIN in TIME-WAIT is acknowledged again and restarts the wait.
+  t.advance(30s);
+  t.inject({.fin = true, .ack = true}, t.peer_nxt(), t.host_iss + 2);
+  check_sent(t.sent(), {{".", t.host_iss + 2, t.peer_nxt() + 1}});
+  t.advance(59s);
+  CHECK(t.host.tcp().info(s)->state == tcp_state::time_wait);
+  t.advance(2s);
+  CHECK(t.host.tcp().info(s)->state == tcp_state::closed);
+}
+
+TEST_CASE("half-close: after shutdown_send the host still receives, in FIN-WAIT-2") {
+  tcp_harness t;
+  const auto s = t.establish_passive();
+  REQUIRE_FALSE(t.host.tcp().shutdown_send(s, t.now()));
+  t.sent();
+  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 2);
+  CHECK(t.host.tcp().info(s)->state == tcp_state::fin_wait_2);
+  t.inject({.psh = true, .ack = true}, t.peer_nxt(), t.host_iss + 2, text("more"));
+  check_sent(t.sent(), {{".", t.host_iss + 2, t.peer_nxt() + 4}});
+  CHECK(t.host.tcp().readable(s));
+}
+
+TEST_CASE("close with unread data resets the connection (as Linux does)") {
+  tcp_harness t;
+  const auto s = t.establish_passive();
+  t.inject({.psh = true, .ack = true}, t.peer_nxt(), t.host_iss + 1, text("unread"));
+  t.sent();
+  REQUIRE_FALSE(t.host.tcp().close(s, t.now()));
+  check_sent(t.sent(), {{"R.", t.host_iss + 1, t.peer_nxt() + 6}});
+}
+
+// RFC 6298 in virtual time.
+
+TEST_CASE("retransmission at the RTO, doubling each time, until the connection times out") {
+  stack_config c = tcp_harness::default_config();
+  c.tcp.max_retransmits = 3;
+  tcp_harness t{c};
+  const auto s = t.establish_passive();
+  std::size_t queued = 0;
+  REQUIRE_FALSE(t.host.tcp().send(s, text("hello"), queued, t.now()));
+  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.peer_nxt(), 5u}});
+  // The handshake measured an RTT of 0, so the RTO is the 1 s minimum: resends at 1, 3 and 7 s.
+  t.advance(999ms);
+  check_sent(t.sent(), {});
+  t.advance(1ms);
+  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.peer_nxt(), 5u}});
+  t.advance(2s);
+  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.peer_nxt(), 5u}});
+  t.advance(4s);
+  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.peer_nxt(), 5u}});
+  t.advance(8s);  // the fourth expiry: give up, with a reset
+  check_sent(t.sent(), {{"R.", t.host_iss + 6}});
+  std::vector<std::uint8_t> buf(4);
+  std::size_t n = 0;
+  CHECK(t.host.tcp().receive(s, buf, n, t.now()) == std::errc::timed_out);
+  CHECK(t.host.stats()[event::tcp_retransmits] == 3);
+}
+
+TEST_CASE("an ACK of new data stops the timer; Karn's rule keeps resent segments untimed") {
+  tcp_harness t;
+  const auto s = t.establish_passive();
+  std::size_t queued = 0;
+  REQUIRE_FALSE(t.host.tcp().send(s, text("hello"), queued, t.now()));
+  t.sent();
+  t.advance(200ms);
+  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 6);
+  // 7/8 of the handshake's sample (0: the ACK came at once) and 1/8 of 200 ms.
+  REQUIRE(t.host.tcp().info(s)->srtt);
+  CHECK(*t.host.tcp().info(s)->srtt == 25ms);
+  CHECK(t.host.tcp().info(s)->bytes_in_flight == 0);
+  t.advance(10s);
+  check_sent(t.sent(), {});
+  // Sent, resent at the RTO, then acknowledged: the ACK may be for either copy, so no sample.
+  REQUIRE_FALSE(t.host.tcp().send(s, text("again"), queued, t.now()));
+  t.sent();
+  t.advance(t.host.tcp().info(s)->rto);
+  CHECK(t.sent().size() == 1);
+  t.advance(300ms);
+  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 11);
+  CHECK(*t.host.tcp().info(s)->srtt == 25ms);
+}
+
+TEST_CASE("a zero window is probed with backoff, and a peer that answers is never given up on") {
+  stack_config c = tcp_harness::default_config();
+  c.tcp.max_retransmits = 2;
+  tcp_harness t{c};
+  const auto s = t.establish_passive(0);
+  std::size_t queued = 0;
+  REQUIRE_FALSE(t.host.tcp().send(s, text("waiting"), queued, t.now()));
+  check_sent(t.sent(), {});  // nothing may go into a closed window
+  for (int probe = 0; probe < 10; ++probe) {
+    t.advance(c.tcp.max_rto);
+    const auto probes = t.sent();
+    REQUIRE_FALSE(probes.empty());
+    CHECK(probes.back().seg.seq == t.host_iss);  // snd.una - 1: the peer must answer
+    t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 1, {}, 0);
+    t.sent();
+  }
+  CHECK(t.host.tcp().info(s)->state == tcp_state::established);
+  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 1, {}, 1000);  // the window opens
+  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.peer_nxt(), 7u}});
+}
+
+}  // namespace
+}  // namespace tapstack::test
