@@ -1,10 +1,13 @@
 // tapstack: the toy host. Attaches to a tap, answers ARP and ping, runs its services (UDP echo on
 // port 7 by default), and prints its counters when stopped with Ctrl-C.
 #include <iostream>
+#include <set>
+#include <sstream>
 
 #include "apps/common/app_host.hpp"
 #include "apps/common/command_line.hpp"
 #include "apps/common/program.hpp"
+#include "apps/tapstack/tcp_services.hpp"
 #include "apps/tapstack/udp_echo.hpp"
 
 namespace po = boost::program_options;
@@ -13,10 +16,11 @@ using namespace tapstack;
 namespace {
 
 int run(int argc, char** argv) {
-  std::string services = "udp-echo";
+  std::string services = "udp-echo,tcp-echo,tcp-discard";
   po::options_description own{"Services"};
   own.add_options()("services", po::value(&services)->default_value(services),
-                    "services to run: udp-echo (RFC 862, port 7), or none");
+                    "comma-separated services to run: udp-echo and tcp-echo (RFC 862, port 7), "
+                    "tcp-discard (RFC 863, port 9); or none");
   po::variables_map vm;
   const auto options = parse_command_line(
       argc, argv,
@@ -26,14 +30,26 @@ int run(int argc, char** argv) {
       "kernel side at 10.0.0.1/24. Stop it with Ctrl-C to see its counters.\n",
       own, vm);
   if (!options) return 0;
-  if (services != "udp-echo" && services != "none")
-    throw usage_error("invalid value '" + services + "' for --services: expected udp-echo or none");
+  std::set<std::string> wanted;
+  if (services != "none") {
+    std::istringstream list{services};
+    for (std::string name; std::getline(list, name, ',');) {
+      if (name != "udp-echo" && name != "tcp-echo" && name != "tcp-discard")
+        throw usage_error("invalid service '" + name +
+                          "' in --services: expected udp-echo, tcp-echo, tcp-discard or none");
+      wanted.insert(name);
+    }
+  }
 
   app_host app{"tapstack", *options};
   host& node = app.node();
   node.start();
-  udp_echo_service echo{node};
-  if (services == "udp-echo") echo.start();
+  udp_echo_service udp_echo{node};
+  tcp_service tcp_echo{node, tcp_service::kind::echo, 7};
+  tcp_service tcp_discard{node, tcp_service::kind::discard, 9};
+  if (wanted.contains("udp-echo")) udp_echo.start();
+  if (wanted.contains("tcp-echo")) tcp_echo.start();
+  if (wanted.contains("tcp-discard")) tcp_discard.start();
   const stack_config& c = options->stack;
   std::cout << "tapstack: " << to_string(c.address) << " at " << to_string(c.mac) << " on "
             << options->tap << " (gateway " << (c.gateway ? to_string(*c.gateway) : "none")
