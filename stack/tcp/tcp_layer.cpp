@@ -128,6 +128,7 @@ std::error_code tcp_layer::connect(tcp_socket_id s, ipv4_endpoint remote, instan
   t.snd_mss = static_cast<std::uint16_t>(std::min<std::size_t>(536, ctx_.config.mtu - 40));
   t.last_heard = now;
   conn->handle = s;
+  conn->notify = sock->notify;
   sock->conn = conn;
   connections_.emplace(tuple, conn);
   ctx_.stats.count(event::tcp_active_opens);

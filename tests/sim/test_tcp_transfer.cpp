@@ -8,6 +8,7 @@
 
 #include "drivers/pair_link.hpp"
 #include "stack/stack.hpp"
+#include "tests/support/asio_pair.hpp"
 #include "tests/support/simulator.hpp"
 
 namespace tapstack::test {
@@ -15,18 +16,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-stack_config host_config(std::uint8_t last_octet) {
-  stack_config c;
-  c.mac = mac_address{{0x02, 0x74, 0x73, 0x00, 0x00, last_octet}};
-  c.address = ipv4_cidr{ipv4_address{0x0a000000u | last_octet}, 24};
-  c.gateway.reset();
-  return c;
-}
-
 struct tcp_pair {
   pair_link link;
-  stack client{host_config(1)};
-  stack server{host_config(2)};
+  stack client{two_host_config(1)};
+  stack server{two_host_config(2)};
   simulator sim;
   tcp_socket_id listener = 0;
 

@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
-#include "drivers/fd_device.hpp"
 #include "stack/asio/udp_socket.hpp"
+#include "tests/support/asio_pair.hpp"
 
 namespace tapstack::test {
 namespace {
@@ -21,32 +21,15 @@ using namespace std::chrono_literals;
 using udp::endpoint;
 using udp::error_code;
 
-stack_config host_config(std::uint8_t last_octet) {
-  stack_config c;
-  c.mac = mac_address{{0x02, 0x74, 0x73, 0x00, 0x00, last_octet}};
-  c.address = ipv4_cidr{ipv4_address{0x0a000000u | last_octet}, 24};
-  c.gateway.reset();
-  return c;
-}
-
 const endpoint echo_endpoint{asio::ip::make_address_v4("10.0.0.2"), 7};
 
 // Host a (10.0.0.1) and host b (10.0.0.2) with a UDP echo service on port 7.
-struct two_hosts {
-  asio::io_context io;
-  real_clock clock;
-  std::pair<int, int> fds = make_frame_socket_pair();
-  fd_device dev_a{fds.first};
-  fd_device dev_b{fds.second};
-  host a{io, clock, host_config(1), dev_a, {}, false};
-  host b{io, clock, host_config(2), dev_b, {}, false};
+struct two_hosts : asio_pair {
   udp::socket echo{b};
   std::array<char, 2048> echo_buffer{};
   endpoint echo_peer;
 
   two_hosts() {
-    a.start();
-    b.start();
     echo.bind(endpoint{asio::ip::udp::v4(), 7});
     serve_echo();
   }
@@ -60,8 +43,7 @@ struct two_hosts {
   asio::ip::address_v4 b_address() const { return asio::ip::make_address_v4("10.0.0.2"); }
   void stop() {
     echo.close();
-    a.stop();
-    b.stop();
+    asio_pair::stop();
   }
 };
 
