@@ -23,6 +23,15 @@ app_host::app_host(const std::string& program, const host_options& options, bool
             warn_if_down(program, options, devices_).stack,
             devices_.top(),
             logger{&sink_, options.level},
-            handle_signals} {}
+            handle_signals} {
+  if (options.trace)
+    // Every TCP state change beside the frames: which connection, from what, to what, and why.
+    node_.core().tcp().observe_states(
+        [this](const tcb& t, tcp_state from, tcp_state to, std::string_view cause) {
+          std::cout << to_string(node_.now()) << " tcp " << to_string(t.tuple.local) << " > "
+                    << to_string(t.tuple.remote) << ": " << to_string(from) << " -> "
+                    << to_string(to) << " (" << cause << ")\n";
+        });
+}
 
 }  // namespace tapstack

@@ -1,7 +1,8 @@
 #pragma once
 // What every program that runs a host on a tap holds, built from the host flags: the real clock,
-// the device chain (tap, pcap, tracer), the log sink, the io_context and the host on it. Opening
-// the tap throws with a message for the user; a tap that is down gets a warning on stderr.
+// the device chain (tap, pcap, tracer), the log sink, the io_context and the host on it; with
+// --trace, TCP state changes are printed beside the frames. Opening the tap throws with a message
+// for the user; a tap that is down gets a warning on stderr.
 #include <string>
 
 #include "apps/common/device_chain.hpp"

@@ -35,7 +35,7 @@ po::options_description host_flags::description() {
       ("mac", po::value(&mac_)->default_value(mac_), "this host's MAC (locally administered)")
       ("mtu", po::value(&mtu_)->default_value(mtu_), "largest IP packet sent, 68 to 65535")
       ("pcap", po::value(&pcap_), "record every frame in and out to this pcap file")
-      ("trace", po::bool_switch(), "print one tcpdump-style line per frame in and out")
+      ("trace", po::bool_switch(), "print one tcpdump-style line per frame in and out, and every TCP state change")
       ("log-level", po::value(&log_level_)->default_value(log_level_),
        "trace, debug, info, warn, error or off (drops are logged at debug)")
       ("seed", po::value(&seed_)->default_value(seed_),

@@ -74,6 +74,9 @@ void tcp_layer::segment_to_listener(tcp_socket_id listener, const tcp_tuple& tup
   t.snd_wl1 = seg.seq;
   t.snd_wl2 = t.iss;
   conn->listener = listener;
+  // The new connection starts as a copy of the listener's TCB (RFC 9293 3.10.7.2), so its trace
+  // reads LISTEN -> SYN-RECEIVED.
+  t.state = tcp_state::listen;
   ++l.pending;
   connections_.emplace(tuple, conn);
   set_state(*conn, tcp_state::syn_received, "SYN", now);
