@@ -6,6 +6,7 @@
 #include <functional>
 #include <vector>
 
+#include "drivers/pair_link.hpp"
 #include "stack/device.hpp"
 #include "stack/stack.hpp"
 
@@ -14,6 +15,8 @@ namespace tapstack::test {
 class simulator {
  public:
   void add(stack& host, device& dev);
+  // A link whose frames take time to cross: the simulator wakes when the next one arrives.
+  void add(const pair_link& link) { links_.push_back(&link); }
   instant now() const { return now_; }
 
   // Starts every host at the current instant.
@@ -32,6 +35,7 @@ class simulator {
   bool step(instant until);
 
   std::vector<attached> hosts_;
+  std::vector<const pair_link*> links_;
   std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(65536 + 64);
   instant now_{};
 };

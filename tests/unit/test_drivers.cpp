@@ -35,7 +35,7 @@ std::uint32_t load_le32(const std::uint8_t* p) {
 }  // namespace
 
 TEST_CASE("pair link delivers frames to the other end in order, and bounds its queue") {
-  pair_link link{2};
+  pair_link link{link_config{.queue_limit = 2}};
   std::array<std::uint8_t, 1> one{1}, two{2}, three{3};
   CHECK(link.a().transmit(one, instant{}));
   CHECK(link.a().transmit(two, instant{}));
