@@ -1,12 +1,15 @@
 // tapstack: the toy host. Attaches to a tap, answers ARP and ping, runs its services (UDP echo on
 // port 7 by default), and prints its counters when stopped with Ctrl-C.
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "apps/common/app_host.hpp"
 #include "apps/common/command_line.hpp"
 #include "apps/common/program.hpp"
+#include "apps/tapstack/http_server.hpp"
 #include "apps/tapstack/tcp_services.hpp"
 #include "apps/tapstack/udp_echo.hpp"
 
@@ -16,11 +19,14 @@ using namespace tapstack;
 namespace {
 
 int run(int argc, char** argv) {
-  std::string services = "udp-echo,tcp-echo,tcp-discard";
+  std::string services = "udp-echo,tcp-echo,tcp-discard,http";
+  std::string http_root;
   po::options_description own{"Services"};
   own.add_options()("services", po::value(&services)->default_value(services),
                     "comma-separated services to run: udp-echo and tcp-echo (RFC 862, port 7), "
-                    "tcp-discard (RFC 863, port 9); or none");
+                    "tcp-discard (RFC 863, port 9), http (port 80); or none")(
+      "http-root", po::value(&http_root),
+      "serve the files under this directory over HTTP as well as / and /bytes/N");
   po::variables_map vm;
   const auto options = parse_command_line(
       argc, argv,
@@ -34,11 +40,19 @@ int run(int argc, char** argv) {
   if (services != "none") {
     std::istringstream list{services};
     for (std::string name; std::getline(list, name, ',');) {
-      if (name != "udp-echo" && name != "tcp-echo" && name != "tcp-discard")
-        throw usage_error("invalid service '" + name +
-                          "' in --services: expected udp-echo, tcp-echo, tcp-discard or none");
+      if (name != "udp-echo" && name != "tcp-echo" && name != "tcp-discard" && name != "http")
+        throw usage_error(
+            "invalid service '" + name +
+            "' in --services: expected udp-echo, tcp-echo, tcp-discard, http or none");
       wanted.insert(name);
     }
+  }
+
+  std::optional<std::filesystem::path> root;
+  if (!http_root.empty()) {
+    if (!std::filesystem::is_directory(http_root))
+      throw usage_error("invalid value '" + http_root + "' for --http-root: not a directory");
+    root = http_root;
   }
 
   app_host app{"tapstack", *options};
@@ -50,6 +64,8 @@ int run(int argc, char** argv) {
   if (wanted.contains("udp-echo")) udp_echo.start();
   if (wanted.contains("tcp-echo")) tcp_echo.start();
   if (wanted.contains("tcp-discard")) tcp_discard.start();
+  http_server http{node, root};
+  if (wanted.contains("http")) http.start();
   const stack_config& c = options->stack;
   std::cout << "tapstack: " << to_string(c.address) << " at " << to_string(c.mac) << " on "
             << options->tap << " (gateway " << (c.gateway ? to_string(*c.gateway) : "none")
