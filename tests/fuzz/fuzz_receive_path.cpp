@@ -3,7 +3,8 @@
 // transmit queue). Besides "nothing crashes, leaks or reads out of bounds", it checks what the
 // rest of the project relies on: every frame the host sends parses cleanly, comes from the host's
 // own addresses, goes to an address a host may send to and fits the MTU; and after poll(now) no
-// deadline is left at or before now (the runner would spin on it).
+// deadline is left at or before now (the runner would spin on it). A TCP echo application on port
+// 80 answers what arrives, so segments reach every state of a connection.
 //
 // Input layout, so that seeds can be written by hand (make_corpus.py writes them):
 //   byte 0    the host: bits 0-1 the MTU (1500, 576, 68, 9000); bits 2-3 the prefix length of
@@ -11,7 +12,7 @@
 //             off-link); bit 5 small ARP tables, so that they fill, evict and expire quickly
 //   records   [control][length, 2 bytes big-endian][that many bytes, fewer at the end of input]
 //   control   bits 0-4: virtual time first moves on by this many quarter seconds;
-//             bit 5: the IPv4 header and ICMP checksums are recomputed first, so that mutated
+//             bit 5: the IPv4 header, ICMP and TCP checksums are recomputed first, so that mutated
 //                    packets get past the checksum checks to the code behind them;
 //             bit 6: the runner's choice is flipped: it polls though nothing is due, or receives
 //                    before polling what is due (a runner woken early, or late);
@@ -136,12 +137,13 @@ void check_sent_ipv4(const stack_config& c, const_byte_span frame) {
     return;
   }
   if (ip->protocol == ip_protocol::tcp) {
-    // The host answers segments for closed ports with resets.
     const auto tcp = tcp_view::check(view->payload());
     TAPSTACK_FUZZ_CHECK(tcp.ok());
     const auto seg = tcp_repr::parse(*tcp, ip->src, ip->dst);
     TAPSTACK_FUZZ_CHECK(seg.ok());
-    TAPSTACK_FUZZ_CHECK(seg->flags.rst);
+    // Our segments carry no more than the MSS the connection may use, and a RST carries no data.
+    TAPSTACK_FUZZ_CHECK(seg->payload.size() <= c.mtu - 40);
+    if (seg->flags.rst) TAPSTACK_FUZZ_CHECK(seg->payload.empty());
     return;
   }
   TAPSTACK_FUZZ_CHECK(ip->protocol == ip_protocol::icmp);
@@ -184,13 +186,50 @@ void fix_checksums(byte_span frame) {
   const byte_span header = packet.first(ip->header_len());
   store_be16(&header[ipv4::field::checksum], 0);
   store_be16(&header[ipv4::field::checksum], internet_checksum(header));
-  if (ip->protocol() != static_cast<std::uint8_t>(ip_protocol::icmp) ||
-      ip->payload().size() < icmp::header_len)
-    return;
   const byte_span message = packet.subspan(ip->header_len(), ip->payload().size());
-  store_be16(&message[icmp::field::checksum], 0);
-  store_be16(&message[icmp::field::checksum], internet_checksum(message));
+  if (ip->protocol() == static_cast<std::uint8_t>(ip_protocol::icmp) &&
+      message.size() >= icmp::header_len) {
+    store_be16(&message[icmp::field::checksum], 0);
+    store_be16(&message[icmp::field::checksum], internet_checksum(message));
+  } else if (ip->protocol() == static_cast<std::uint8_t>(ip_protocol::tcp) &&
+             message.size() >= tcp::min_header_len) {
+    store_be16(&message[tcp::field::checksum], 0);
+    store_be16(&message[tcp::field::checksum],
+               transport_checksum(ip_protocol::tcp, ip->src(), ip->dst(), message));
+  }
 }
+
+// The application side: a TCP echo on port 80 that accepts what completes, reads what is there,
+// sends it back and closes when the peer has, so the input can drive every state of a connection.
+struct tcp_echo_app {
+  explicit tcp_echo_app(stack& host) : tcp{host.tcp()} {
+    listener = tcp.open();
+    TAPSTACK_FUZZ_CHECK(!tcp.bind(listener, {ipv4_address::any(), 80}));
+    TAPSTACK_FUZZ_CHECK(!tcp.listen(listener, 4));
+  }
+  void run(instant now) {
+    tcp_socket_id accepted = 0;
+    while (!tcp.accept(listener, accepted)) sockets.push_back(accepted);
+    std::array<std::uint8_t, 2048> buf;
+    for (auto it = sockets.begin(); it != sockets.end();) {
+      std::size_t n = 0;
+      const auto ec = tcp.receive(*it, buf, n, now);
+      if (!ec && n > 0) {
+        std::size_t queued = 0;
+        tcp.send(*it, const_byte_span{buf}.first(n), queued, now);
+        ++it;
+      } else if (ec == std::errc::operation_would_block) {
+        ++it;
+      } else {
+        tcp.close(*it, now);  // the end of the stream, or an error: done with it
+        it = sockets.erase(it);
+      }
+    }
+  }
+  tcp_layer& tcp;
+  tcp_socket_id listener = 0;
+  std::vector<tcp_socket_id> sockets;
+};
 
 void send_echo(stack& host, const_byte_span order, instant now) {
   if (order.size() < 8) return;
@@ -215,6 +254,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   instant now{};
   host.start(now);
   drain(host);
+  tcp_echo_app app{host};
   while (!in.empty()) {
     const std::uint8_t control = in.byte();
     const const_byte_span bytes = in.take(in.be16());
@@ -234,6 +274,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (control & control_fix_checksums) fix_checksums(frame);
       host.receive(frame, now);
     }
+    app.run(now);
     drain(host);
     TAPSTACK_FUZZ_CHECK(host.icmp().replies().size() <= icmp_layer::max_replies);
   }
