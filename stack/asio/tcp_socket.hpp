@@ -221,6 +221,8 @@ class acceptor {
   // Opens, binds and listens, as asio's acceptor(io, endpoint) does.
   acceptor(host& h, const endpoint& local, std::size_t backlog = 128);
   ~acceptor();
+  acceptor(const acceptor&) = delete;
+  acceptor& operator=(const acceptor&) = delete;
 
   executor_type get_executor() { return state_->owner.get_executor(); }
   void bind(const endpoint& local, error_code& ec);
