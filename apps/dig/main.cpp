@@ -7,10 +7,9 @@
 
 #include "apps/common/app_host.hpp"
 #include "apps/common/command_line.hpp"
+#include "apps/common/dns_resolver.hpp"
 #include "apps/common/program.hpp"
 #include "apps/dig/dns_message.hpp"
-#include "stack/asio/udp_socket.hpp"
-#include "stack/base/rng.hpp"
 
 namespace po = boost::program_options;
 using namespace tapstack;
@@ -26,114 +25,50 @@ constexpr int exit_no_reply = 9;  // as dig
 struct dig_options {
   dns::domain_name name;
   dns::rr_type type = dns::rr_type::a;
-  udp::endpoint server;
-  duration timeout = std::chrono::seconds{2};
-  unsigned tries = 3;
-  bool verbose = false;
+  resolver_options resolver;
 };
 
-class resolver {
- public:
-  resolver(app_host& app, const dig_options& o)
-      : app_{app}, o_{o}, socket_{app.node()}, timer_{app.io()} {}
+// Prints the response as dig would and says how the lookup ended.
+int report(const dig_options& o, const dns::message& response, duration took) {
+  if (o.resolver.verbose) {
+    std::cout << dns::to_string(response) << "\n;; Query time: "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+              << " msec\n;; SERVER: " << o.resolver.server.address() << '#'
+              << o.resolver.server.port() << " (UDP)\n";
+  } else {
+    for (const auto& line : dns::short_lines(response)) std::cout << line << '\n';
+  }
+  std::cout << std::flush;
+  if (response.hdr.tc)
+    std::cerr << "tapstack-dig: the response was truncated (TC): only the records that fit in "
+                 "one UDP message are shown, and retrying over TCP is not supported yet\n";
+  switch (response.hdr.rcode) {
+    case dns::rcode::no_error:
+      return 0;
+    case dns::rcode::name_error:
+      std::cerr << "tapstack-dig: " << o.name.to_string() << ": NXDOMAIN (no such name)\n";
+      return exit_nxdomain;
+    case dns::rcode::server_failure:
+      std::cerr << "tapstack-dig: " << o.name.to_string() << ": SERVFAIL (the server failed)\n";
+      return exit_servfail;
+    default:
+      std::cerr << "tapstack-dig: " << o.name.to_string() << ": "
+                << dns::to_string(response.hdr.rcode) << '\n';
+      return exit_other_rcode;
+  }
+}
 
-  asio::awaitable<int> run() {
-    rng random{app_.options().stack.seed ^ 0x646e73u};
-    const auto id = static_cast<std::uint16_t>(random.next());
-    const dns::message query = dns::make_query(o_.name, o_.type, id, true);
-    const auto bytes = dns::encode(query);
-    if (!bytes)
-      throw std::runtime_error("cannot encode the query: " + std::string{to_string(bytes.error())});
-    socket_.bind(udp::endpoint{asio::ip::udp::v4(), 0});  // a random ephemeral port (RFC 6056)
-
-    for (unsigned attempt = 1; attempt <= o_.tries; ++attempt) {
-      const instant sent = app_.node().now();
-      co_await socket_.async_send_to(asio::buffer(*bytes), o_.server, asio::use_awaitable);
-      if (auto response = co_await await_response(query, sent + o_.timeout))
-        co_return report(*response, app_.node().now() - sent);
-      if (o_.verbose)
-        std::cerr << ";; no reply from " << o_.server << " in " << to_string(o_.timeout)
-                  << (attempt < o_.tries ? ", trying again" : "") << '\n';
-    }
-    std::cerr << "tapstack-dig: no reply from " << o_.server << " after " << o_.tries << " tries\n";
+asio::awaitable<int> lookup(host& node, const dig_options& o) {
+  dns_resolver resolver{node, o.resolver};
+  const instant start = node.now();
+  const auto response = co_await resolver.query(o.name, o.type);
+  if (!response) {
+    std::cerr << "tapstack-dig: no reply from " << o.resolver.server << " after "
+              << o.resolver.tries << " tries\n";
     co_return exit_no_reply;
   }
-
- private:
-  // The first datagram from the server that decodes and matches the query, or nullopt at the
-  // deadline. Anything else is dropped, and we keep listening.
-  asio::awaitable<std::optional<dns::message>> await_response(const dns::message& query,
-                                                              instant deadline) {
-    std::array<std::uint8_t, 65535> buffer;
-    for (;;) {
-      const instant now = app_.node().now();
-      if (now >= deadline) co_return std::nullopt;
-      timer_.expires_after(deadline - now);
-      timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec) socket_.cancel();
-      });
-      udp::endpoint from;
-      boost::system::error_code ec;
-      const std::size_t n = co_await socket_.async_receive_from(
-          asio::buffer(buffer), from, asio::redirect_error(asio::use_awaitable, ec));
-      timer_.cancel();
-      if (ec == asio::error::operation_aborted) co_return std::nullopt;
-      if (ec) throw boost::system::system_error(ec, "receiving from " + to_string_endpoint());
-      if (from != o_.server) continue;
-      auto response = dns::decode(std::span{buffer}.first(n));
-      if (!response) {
-        if (o_.verbose)
-          std::cerr << ";; dropped a malformed response: " << to_string(response.error()) << '\n';
-        continue;
-      }
-      if (const auto match = dns::match_response(query, *response);
-          match != dns::response_match::matches) {
-        if (o_.verbose)
-          std::cerr << ";; dropped a response that does not match: " << to_string(match) << '\n';
-        continue;
-      }
-      co_return std::move(response).value();
-    }
-  }
-
-  int report(const dns::message& response, duration took) {
-    if (o_.verbose) {
-      std::cout << dns::to_string(response) << "\n;; Query time: "
-                << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
-                << " msec\n;; SERVER: " << o_.server.address() << '#' << o_.server.port()
-                << " (UDP)\n";
-    } else {
-      for (const auto& line : dns::short_lines(response)) std::cout << line << '\n';
-    }
-    std::cout << std::flush;
-    if (response.hdr.tc)
-      std::cerr << "tapstack-dig: the response was truncated (TC): only the records that fit in "
-                   "one UDP message are shown, and retrying over TCP is not supported yet\n";
-    switch (response.hdr.rcode) {
-      case dns::rcode::no_error:
-        return 0;
-      case dns::rcode::name_error:
-        std::cerr << "tapstack-dig: " << o_.name.to_string() << ": NXDOMAIN (no such name)\n";
-        return exit_nxdomain;
-      case dns::rcode::server_failure:
-        std::cerr << "tapstack-dig: " << o_.name.to_string() << ": SERVFAIL (the server failed)\n";
-        return exit_servfail;
-      default:
-        std::cerr << "tapstack-dig: " << o_.name.to_string() << ": "
-                  << dns::to_string(response.hdr.rcode) << '\n';
-        return exit_other_rcode;
-    }
-  }
-
-  std::string to_string_endpoint() const {
-    return o_.server.address().to_string() + "#" + std::to_string(o_.server.port());
-  }
-
-  app_host& app_;
-  dig_options o_;
-  udp::socket socket_;
-  asio::steady_timer timer_;
-};
+  co_return report(o, *response, node.now() - start);
+}
 
 int run(int argc, char** argv) {
   std::string name, type = "A", server;
@@ -180,23 +115,23 @@ int run(int argc, char** argv) {
                                      : "invalid value '" + server +
                                            "' for --server: expected an IPv4 address");
   if (port == 0 || port > 65535) throw usage_error("invalid value for --port: expected 1 to 65535");
-  o.server =
+  o.resolver.server =
       udp::endpoint{asio::ip::address_v4{server_address->value}, static_cast<std::uint16_t>(port)};
   if (!(timeout > 0) || timeout > 60)
     throw usage_error("invalid value for --timeout: expected seconds up to 60");
-  o.timeout = std::chrono::duration_cast<duration>(std::chrono::duration<double>{timeout});
+  o.resolver.timeout = std::chrono::duration_cast<duration>(std::chrono::duration<double>{timeout});
   if (tries == 0 || tries > 10) throw usage_error("invalid value for --tries: expected 1 to 10");
-  o.tries = tries;
-  o.verbose = verbose;
+  o.resolver.tries = tries;
+  o.resolver.verbose = verbose;
   // A resolver's ID and port must be hard to guess (RFC 5452): random unless a seed was asked for.
   if (vm["seed"].defaulted())
     options->stack.seed = std::random_device{}() * 0x100000001ull ^ std::random_device{}();
+  o.resolver.seed = options->stack.seed;
 
   app_host app{"tapstack-dig", *options, false};
   app.node().start();
-  resolver lookup{app, o};
   int status = exit_failure;
-  asio::co_spawn(app.io(), lookup.run(), [&](std::exception_ptr error, int result) {
+  asio::co_spawn(app.io(), lookup(app.node(), o), [&](std::exception_ptr error, int result) {
     app.node().stop();
     if (error) std::rethrow_exception(error);
     status = result;

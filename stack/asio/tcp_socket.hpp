@@ -9,6 +9,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "stack/asio/asio.hpp"
 #include "stack/asio/host.hpp"
@@ -91,11 +92,21 @@ class write_op final : public op {
   write_op(const Buffers& b, Handler&& h, host::executor_type io)
       : buffers_{b}, handler_{std::move(h)}, io_{io} {}
   bool perform(socket_state& s) override {
+    // A sequence of buffers (Beast's serializer writes a header as many small ones) is queued in
+    // one call, so it can leave as one segment rather than one piece per round trip.
+    const std::size_t total = asio::buffer_size(buffers_);
+    if (total == 0) return complete(error_code{}, 0);
+    const_byte_span data;
     const asio::const_buffer first = *asio::buffer_sequence_begin(buffers_);
-    if (first.size() == 0) return complete(error_code{}, 0);
+    if (first.size() == total) {
+      data = {static_cast<const std::uint8_t*>(first.data()), first.size()};
+    } else {
+      gathered_.resize(total);
+      asio::buffer_copy(asio::buffer(gathered_), buffers_);
+      data = gathered_;
+    }
     std::size_t n = 0;
-    const auto ec = s.layer().send(
-        *s.id, {static_cast<const std::uint8_t*>(first.data()), first.size()}, n, s.owner.now());
+    const auto ec = s.layer().send(*s.id, data, n, s.owner.now());
     if (ec == std::errc::operation_would_block) return false;
     s.owner.flush();
     return complete(to_asio(ec), n);
@@ -110,6 +121,7 @@ class write_op final : public op {
   Buffers buffers_;
   Handler handler_;
   host::executor_type io_;
+  std::vector<std::uint8_t> gathered_;
 };
 
 // Waits for connect() to finish: connected, or failed with the error the layer holds.

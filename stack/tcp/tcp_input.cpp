@@ -122,6 +122,9 @@ void tcp_layer::segment_in_syn_sent(connection& c, const tcp_repr& seg, instant 
   if (!seg.flags.syn) return ctx_.drop(drop_reason::tcp_syn_sent_unexpected, now);
   t.irs = seg.seq;
   t.rcv_nxt = seg.seq + 1;
+  // Our SYN offered its window before rcv.nxt was known: its right edge is only now placed.
+  t.rcv_adv =
+      t.rcv_nxt + static_cast<std::uint32_t>(std::min<std::size_t>(t.recv_buffer.free(), 0xffff));
   negotiate(t, seg);
   t.snd_wnd = seg.window;
   t.max_snd_wnd = t.snd_wnd;
@@ -338,18 +341,17 @@ void tcp_layer::process_text(connection& c, const tcp_repr& seg, instant now) {
   if (offset >= window) return;
   data = data.first(std::min(data.size(), window - offset));
   t.ack_now = true;
-  if (data.empty()) return;
+  // Only what the buffer took is recorded, so the assembler never vouches for bytes it lacks.
+  const std::size_t stored = t.recv_buffer.write_at(offset, data);
+  if (stored == 0) return;
   if (offset > 0) {
     // Past a gap: hold it, and tell the peer at once where the gap is (RFC 5681 4.2).
-    if (!t.out_of_order.add(offset, data.size()))
-      return ctx_.drop(drop_reason::tcp_out_of_order_full, now);
-    t.recv_buffer.write_at(offset, data);
+    if (!t.out_of_order.add(offset, stored)) ctx_.drop(drop_reason::tcp_out_of_order_full, now);
     return;
   }
-  t.recv_buffer.write_at(0, data);
   // What was held past the gap this fills comes into order with it.
-  std::size_t in_order = data.size();
-  if (t.out_of_order.add(0, data.size())) in_order = t.out_of_order.front();
+  std::size_t in_order = stored;
+  if (t.out_of_order.add(0, stored)) in_order = t.out_of_order.front();
   t.out_of_order.advance(in_order);
   t.recv_buffer.commit(in_order);
   t.rcv_nxt += static_cast<std::uint32_t>(in_order);

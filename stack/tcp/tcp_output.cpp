@@ -61,7 +61,8 @@ void tcp_layer::send_syn(tcb& t, instant now) {
     if (t.rcv_wscale != 0 || t.snd_wscale != 0) seg.options.window_scale = t.rcv_wscale;
   }
   seg.window = static_cast<std::uint16_t>(std::min<std::size_t>(t.recv_buffer.free(), 0xffff));
-  t.rcv_adv = t.rcv_nxt + seg.window;
+  // In SYN-SENT rcv.nxt is not known yet: the edge is placed when the SYN-ACK comes.
+  if (t.state != tcp_state::syn_sent) t.rcv_adv = t.rcv_nxt + seg.window;
   frame f = ip_.allocate(seg.header_len());
   seg.emit(f.bytes(), t.tuple.local.address, t.tuple.remote.address);
   ctx_.stats.count(event::tcp_segments_out);

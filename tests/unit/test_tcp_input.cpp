@@ -74,10 +74,42 @@ TEST_CASE("LISTEN: SYNs beyond the backlog are dropped, and a retry once there i
 
 // 3.10.7.3: SYN-SENT.
 
-TEST_CASE("SYN-SENT: connect sends a SYN with MSS and window scale; the SYN-ACK completes it") {
+TEST_CASE("SYN-SENT: the SYN-ACK completes it, and the window offered fits the buffer") {
   tcp_harness t;
   const auto s = t.establish_active();
   CHECK(t.host.tcp().info(s)->state == tcp_state::established);
+  // The peer's SYN-ACK carried no window scale, so ours is off too: the ACK offered the buffer up
+  // to 65535, relative to the peer's ISN (it once offered an edge placed before that was known).
+  CHECK(t.host.tcp().info(s)->rcv_wnd <= t.host.config().tcp.receive_buffer);
+  CHECK(t.host.tcp().info(s)->rcv_wnd <= 0xffff);
+  std::size_t queued = 0;
+  REQUIRE_FALSE(t.host.tcp().send(s, text("x"), queued, t.now()));
+  const auto sent = t.sent();
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].seg.window == 0xffff);
+}
+
+TEST_CASE("SYN-SENT: with window scaling, the window offered after the SYN-ACK is the buffer") {
+  // Our SYN's window edge could not be placed before the peer's ISN was known; placed then, the
+  // first ACK offers exactly the receive buffer, scaled, whatever the peer's ISN.
+  for (const std::uint32_t peer_isn : {0x00000010u, 0x7ffffff0u, 0x80000000u, 0xfffffff0u}) {
+    INFO("peer ISN " << peer_isn);
+    tcp_harness t;
+    const auto s = t.host.tcp().open();
+    REQUIRE_FALSE(t.host.tcp().bind(s, {ipv4_address::any(), h::host_port}));
+    REQUIRE_FALSE(t.host.tcp().connect(s, {ipv4_address{0x0a000001}, h::peer_port}, t.now()));
+    const auto syn = t.sent().at(0).seg;
+    REQUIRE(syn.options.window_scale);
+    tcp_options options;
+    options.mss = 1460;
+    options.window_scale = 7;
+    t.inject({.syn = true, .ack = true}, seq32{peer_isn}, syn.seq + 1, {}, 65535, options);
+    const auto ack = t.sent();
+    REQUIRE(ack.size() == 1);
+    const std::size_t buffer = t.host.config().tcp.receive_buffer;
+    const std::size_t offered = std::size_t{ack[0].seg.window} << *syn.options.window_scale;
+    CHECK(offered == buffer);
+  }
 }
 
 TEST_CASE("SYN-SENT: a bad ACK is answered with a RST; a RST acknowledging our SYN refuses") {
