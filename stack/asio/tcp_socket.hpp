@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "stack/asio/asio.hpp"
+#include "stack/asio/conversions.hpp"
 #include "stack/asio/host.hpp"
 #include "stack/tcp/tcp_layer.hpp"
 
@@ -40,9 +41,9 @@ void post_completion(Handler& handler, host::executor_type io, Args... args) {
   asio::post(ex, [h = std::move(handler), args...]() mutable { std::move(h)(args...); });
 }
 
-error_code to_asio(std::error_code ec);
-endpoint to_asio(const ipv4_endpoint& e);
-error_code from_asio(const endpoint& e, ipv4_endpoint& out);
+using tapstack::from_asio;
+using tapstack::to_asio;
+inline endpoint to_asio(const ipv4_endpoint& e) { return to_asio_endpoint<endpoint>(e); }
 
 struct socket_state : std::enable_shared_from_this<socket_state> {
   explicit socket_state(host& h) : owner{h} {}

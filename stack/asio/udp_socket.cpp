@@ -3,19 +3,6 @@
 namespace tapstack::udp {
 namespace detail {
 
-error_code to_asio(std::error_code ec) {
-  // The core's codes are errno values, as Asio's system errors are on Linux.
-  return ec ? error_code{ec.value(), boost::system::system_category()} : error_code{};
-}
-
-endpoint to_asio(const ipv4_endpoint& e) { return {asio::ip::address_v4{e.address.value}, e.port}; }
-
-error_code from_asio(const endpoint& e, ipv4_endpoint& out) {
-  if (!e.address().is_v4()) return asio::error::address_family_not_supported;
-  out = {ipv4_address{e.address().to_v4().to_uint()}, e.port()};
-  return {};
-}
-
 void socket_state::deliver() {
   udp_layer& udp = owner.core().udp();
   while (id && !pending.empty() && udp.ready(*id)) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "stack/asio/asio.hpp"
+#include "stack/asio/conversions.hpp"
 #include "stack/asio/host.hpp"
 #include "stack/udp/udp_layer.hpp"
 
@@ -22,10 +23,9 @@ using error_code = boost::system::error_code;
 
 namespace detail {
 
-error_code to_asio(std::error_code ec);
-endpoint to_asio(const ipv4_endpoint& e);
-// address_family_not_supported for anything but IPv4.
-error_code from_asio(const endpoint& e, ipv4_endpoint& out);
+using tapstack::from_asio;
+using tapstack::to_asio;
+inline endpoint to_asio(const ipv4_endpoint& e) { return to_asio_endpoint<endpoint>(e); }
 
 // A receive waiting for a datagram.
 class receive_op {
