@@ -66,6 +66,13 @@ void print(const_byte_span data) {
   std::cout.flush();
 }
 
+// Says why the session ends, stops the host, and returns the exit status.
+int give_up(app_host& app, const std::string& what, const boost::system::error_code& ec) {
+  std::cerr << "tapstack-nc: " << what << ": " << ec.message() << '\n';
+  app.node().stop();
+  return exit_failure;
+}
+
 class tcp_session {
  public:
   tcp_session(app_host& app, const nc_options& o)
@@ -130,9 +137,7 @@ class tcp_session {
     if (output_done_) app_.node().stop();
   }
   void fail(const std::string& what, const boost::system::error_code& ec) {
-    std::cerr << "tapstack-nc: " << what << ": " << ec.message() << '\n';
-    status_ = exit_failure;
-    app_.node().stop();
+    status_ = give_up(app_, what, ec);
   }
 
   app_host& app_;
@@ -187,9 +192,7 @@ class udp_session {
                                });
   }
   void fail(const std::string& what, const boost::system::error_code& ec) {
-    std::cerr << "tapstack-nc: " << what << ": " << ec.message() << '\n';
-    status_ = exit_failure;
-    app_.node().stop();
+    status_ = give_up(app_, what, ec);
   }
 
   app_host& app_;

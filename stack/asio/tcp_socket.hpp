@@ -59,69 +59,69 @@ struct socket_state : std::enable_shared_from_this<socket_state> {
   std::deque<std::unique_ptr<op>> reads, writes, others;
 };
 
+// What a read and a write share: the caller's buffers, the handler, and how it completes.
 template <class Buffers, class Handler>
-class read_op final : public op {
+class transfer_op : public op {
  public:
-  read_op(const Buffers& b, Handler&& h, host::executor_type io)
+  transfer_op(const Buffers& b, Handler&& h, host::executor_type io)
       : buffers_{b}, handler_{std::move(h)}, io_{io} {}
-  bool perform(socket_state& s) override {
-    const asio::mutable_buffer first = *asio::buffer_sequence_begin(buffers_);
-    if (first.size() == 0) return complete(error_code{}, 0);
-    std::size_t n = 0;
-    const auto ec = s.layer().receive(
-        *s.id, {static_cast<std::uint8_t*>(first.data()), first.size()}, n, s.owner.now());
-    if (ec == std::errc::operation_would_block) return false;
-    if (!ec && n > 0) s.owner.flush();  // a window update may be due
-    if (!ec && n == 0) return complete(asio::error::eof, 0);
-    return complete(to_asio(ec), n);
-  }
   void abort(const error_code& ec) override { complete(ec, 0); }
 
- private:
+ protected:
   bool complete(error_code ec, std::size_t n) {
     post_completion(handler_, io_, ec, n);
     return true;
   }
   Buffers buffers_;
+
+ private:
   Handler handler_;
   host::executor_type io_;
 };
 
 template <class Buffers, class Handler>
-class write_op final : public op {
+class read_op final : public transfer_op<Buffers, Handler> {
  public:
-  write_op(const Buffers& b, Handler&& h, host::executor_type io)
-      : buffers_{b}, handler_{std::move(h)}, io_{io} {}
+  using transfer_op<Buffers, Handler>::transfer_op;
+  bool perform(socket_state& s) override {
+    const asio::mutable_buffer first = *asio::buffer_sequence_begin(this->buffers_);
+    if (first.size() == 0) return this->complete(error_code{}, 0);
+    std::size_t n = 0;
+    const auto ec = s.layer().receive(
+        *s.id, {static_cast<std::uint8_t*>(first.data()), first.size()}, n, s.owner.now());
+    if (ec == std::errc::operation_would_block) return false;
+    if (!ec && n > 0) s.owner.flush();  // a window update may be due
+    if (!ec && n == 0) return this->complete(asio::error::eof, 0);
+    return this->complete(to_asio(ec), n);
+  }
+};
+
+template <class Buffers, class Handler>
+class write_op final : public transfer_op<Buffers, Handler> {
+ public:
+  using transfer_op<Buffers, Handler>::transfer_op;
   bool perform(socket_state& s) override {
     // A sequence of buffers (Beast's serializer writes a header as many small ones) is queued in
     // one call, so it can leave as one segment rather than one piece per round trip.
-    const std::size_t total = asio::buffer_size(buffers_);
-    if (total == 0) return complete(error_code{}, 0);
+    const std::size_t total = asio::buffer_size(this->buffers_);
+    if (total == 0) return this->complete(error_code{}, 0);
     const_byte_span data;
-    const asio::const_buffer first = *asio::buffer_sequence_begin(buffers_);
+    const asio::const_buffer first = *asio::buffer_sequence_begin(this->buffers_);
     if (first.size() == total) {
       data = {static_cast<const std::uint8_t*>(first.data()), first.size()};
     } else {
       gathered_.resize(total);
-      asio::buffer_copy(asio::buffer(gathered_), buffers_);
+      asio::buffer_copy(asio::buffer(gathered_), this->buffers_);
       data = gathered_;
     }
     std::size_t n = 0;
     const auto ec = s.layer().send(*s.id, data, n, s.owner.now());
     if (ec == std::errc::operation_would_block) return false;
     s.owner.flush();
-    return complete(to_asio(ec), n);
+    return this->complete(to_asio(ec), n);
   }
-  void abort(const error_code& ec) override { complete(ec, 0); }
 
  private:
-  bool complete(error_code ec, std::size_t n) {
-    post_completion(handler_, io_, ec, n);
-    return true;
-  }
-  Buffers buffers_;
-  Handler handler_;
-  host::executor_type io_;
   std::vector<std::uint8_t> gathered_;
 };
 
