@@ -70,8 +70,9 @@ struct tcp_config {
   unsigned max_syn_retransmits = 6;
   // TIME-WAIT lasts 2 MSL (RFC 9293 3.4.2); Linux holds it 60 s, which is what we do.
   duration time_wait = std::chrono::seconds{60};
-  // Keep-alive (RFC 1122 4.2.3.6): off unless asked for; then a probe after this much idleness,
-  // every interval after, and the connection fails after count unanswered probes.
+  // Keep-alive (RFC 1122 4.2.3.6): off unless asked for (here for every socket, or per socket as
+  // SO_KEEPALIVE); then a probe after this much idleness, every interval after, and the
+  // connection fails after count unanswered probes.
   bool keepalive = false;
   duration keepalive_idle = std::chrono::hours{2};
   duration keepalive_interval = std::chrono::seconds{75};

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "apps/common/program.hpp"
+#include "apps/common/tcp_flags.hpp"
 
 namespace tapstack {
 namespace po = boost::program_options;
@@ -11,10 +12,12 @@ std::optional<host_options> parse_command_line(
     int argc, char** argv, const std::string& usage, const po::options_description& own,
     po::variables_map& vm, const po::positional_options_description& positional) {
   host_flags flags;
+  tcp_flags tcp;
   po::options_description all{"General"};
   all.add_options()("help,h", "print this help and exit");
   all.add(own);
   all.add(flags.description());
+  all.add(tcp.description());
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
     if (vm.count("help")) {
@@ -25,7 +28,9 @@ std::optional<host_options> parse_command_line(
   } catch (const po::error& e) {
     throw usage_error(e.what());
   }
-  return flags.resolve(vm);
+  host_options options = flags.resolve(vm);
+  tcp.resolve(options.stack.tcp);
+  return options;
 }
 
 }  // namespace tapstack

@@ -1,27 +1,9 @@
 #include "apps/common/host_options.hpp"
 
-#include <charconv>
-
-#include "apps/common/program.hpp"
+#include "apps/common/flag_values.hpp"
 
 namespace tapstack {
 namespace po = boost::program_options;
-namespace {
-
-[[noreturn]] void bad(const std::string& flag, const std::string& value, const std::string& want) {
-  throw usage_error("invalid value '" + value + "' for " + flag + ": expected " + want);
-}
-
-std::uint64_t parse_unsigned(const std::string& flag, const std::string& text, std::uint64_t min,
-                             std::uint64_t max, const std::string& want) {
-  std::uint64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v < min || v > max)
-    bad(flag, text, want);
-  return v;
-}
-
-}  // namespace
 
 po::options_description host_flags::description() {
   po::options_description d{"Host"};
@@ -48,36 +30,36 @@ host_options host_flags::resolve(const po::variables_map& vm) const {
   host_options o;
   o.tap = tap_;
   if (tap_.empty() || tap_.size() > 15)
-    bad("--tap", tap_, "an interface name of 1 to 15 characters");
+    bad_flag("--tap", tap_, "an interface name of 1 to 15 characters");
 
   const auto cidr = ipv4_cidr::parse(ip_);
   if (!cidr || cidr->prefix_len == 0 || cidr->prefix_len > 30)
-    bad("--ip", ip_, "ADDR/PREFIX with a prefix of 1 to 30, like 10.0.0.2/24");
+    bad_flag("--ip", ip_, "ADDR/PREFIX with a prefix of 1 to 30, like 10.0.0.2/24");
   if (cidr->address == cidr->network() || cidr->address == cidr->subnet_broadcast())
-    bad("--ip", ip_, "a host address, not the subnet's network or broadcast address");
+    bad_flag("--ip", ip_, "a host address, not the subnet's network or broadcast address");
   o.stack.address = *cidr;
 
   if (gateway_ == "none") {
     o.stack.gateway.reset();
   } else {
     const auto gw = ipv4_address::parse(gateway_);
-    if (!gw) bad("--gateway", gateway_, "an IPv4 address like 10.0.0.1, or 'none'");
+    if (!gw) bad_flag("--gateway", gateway_, "an IPv4 address like 10.0.0.1, or 'none'");
     if (!cidr->contains(*gw) || *gw == cidr->address)
-      bad("--gateway", gateway_, "another address on " + to_string(*cidr) + "'s subnet");
+      bad_flag("--gateway", gateway_, "another address on " + to_string(*cidr) + "'s subnet");
     o.stack.gateway = *gw;
   }
 
   const auto mac = mac_address::parse(mac_);
   if (!mac || mac->is_multicast() || mac->is_zero())
-    bad("--mac", mac_, "a unicast MAC like 02:74:73:00:00:02");
+    bad_flag("--mac", mac_, "a unicast MAC like 02:74:73:00:00:02");
   o.stack.mac = *mac;
 
-  o.stack.mtu = parse_unsigned("--mtu", mtu_, min_mtu, max_mtu, "a number from 68 to 65535");
-  o.stack.seed = parse_unsigned("--seed", seed_, 0, UINT64_MAX, "an unsigned 64-bit number");
+  o.stack.mtu = unsigned_flag("--mtu", mtu_, min_mtu, max_mtu, "a number from 68 to 65535");
+  o.stack.seed = unsigned_flag("--seed", seed_, 0, UINT64_MAX, "an unsigned 64-bit number");
   if (!parse_log_level(log_level_, o.level))
-    bad("--log-level", log_level_, "trace, debug, info, warn, error or off");
+    bad_flag("--log-level", log_level_, "trace, debug, info, warn, error or off");
   if (vm.count("pcap")) {
-    if (pcap_.empty()) bad("--pcap", pcap_, "a file name");
+    if (pcap_.empty()) bad_flag("--pcap", pcap_, "a file name");
     o.pcap = pcap_;
   }
   o.trace = vm["trace"].as<bool>();

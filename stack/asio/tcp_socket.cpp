@@ -28,6 +28,38 @@ void socket_state::abort_all(const error_code& ec) {
     }
 }
 
+void object::open(const asio::ip::tcp& protocol, error_code& ec) {
+  if (protocol != asio::ip::tcp::v4()) {
+    ec = asio::error::address_family_not_supported;
+    return;
+  }
+  if (state_->id) {
+    ec = asio::error::already_open;
+    return;
+  }
+  state_->attach(state_->layer().open());
+  ec = {};
+}
+
+void object::open(const asio::ip::tcp& protocol) {
+  error_code ec;
+  open(protocol, ec);
+  if (ec) throw boost::system::system_error(ec, "open");
+}
+
+error_code object::current(tcp_socket_options& o) const {
+  const auto got = state_->id ? state_->layer().options(*state_->id) : std::nullopt;
+  if (!got) return asio::error::bad_descriptor;
+  o = *got;
+  return {};
+}
+
+error_code object::apply(const tcp_socket_options& o) {
+  const auto ec = to_asio(state_->layer().set_options(*state_->id, o, state_->owner.now()));
+  state_->owner.flush();
+  return ec;
+}
+
 }  // namespace detail
 
 namespace {
@@ -57,11 +89,6 @@ endpoint socket::remote_endpoint() const {
   const auto e = state_->id ? state_->layer().remote_endpoint(*state_->id) : std::nullopt;
   if (!e) throw boost::system::system_error(asio::error::not_connected, "remote_endpoint");
   return detail::to_asio(*e);
-}
-
-void socket::set_option(const asio::ip::tcp::no_delay& option) {
-  if (!state_->id) throw boost::system::system_error(asio::error::bad_descriptor, "set_option");
-  state_->layer().set_no_delay(*state_->id, option.value());
 }
 
 void socket::shutdown(asio::socket_base::shutdown_type what) {

@@ -6,6 +6,8 @@
 // connection_reset, a refused connect as connection_refused, a timeout as timed_out. Operations
 // run on the host's executor; the synchronous calls belong on the host's thread. Pending
 // operations complete with operation_aborted on cancel() and close(). The host outlives them.
+// Options (no_delay, keep_alive, send_buffer_size, receive_buffer_size) may be set once the object
+// is open: on a socket before it connects, or on an acceptor for the connections it will accept.
 #include <deque>
 #include <memory>
 #include <optional>
@@ -149,23 +151,86 @@ class connect_op final : public op {
   host::executor_type io_;
 };
 
-}  // namespace detail
+// Where each option Asio names lives among the core's socket options.
+template <class Option>
+struct option_field;
+template <>
+struct option_field<asio::ip::tcp::no_delay> {
+  static constexpr auto member = &tcp_socket_options::no_delay;
+};
+template <>
+struct option_field<asio::socket_base::keep_alive> {
+  static constexpr auto member = &tcp_socket_options::keepalive;
+};
+template <>
+struct option_field<asio::socket_base::send_buffer_size> {
+  static constexpr auto member = &tcp_socket_options::send_buffer;
+};
+template <>
+struct option_field<asio::socket_base::receive_buffer_size> {
+  static constexpr auto member = &tcp_socket_options::receive_buffer;
+};
 
-class socket {
+// What a socket and an acceptor share: their state, opening, and options.
+class object {
  public:
   using executor_type = host::executor_type;
 
-  explicit socket(host& h) : state_{std::make_shared<detail::socket_state>(h)} {}
+  explicit object(host& h) : state_{std::make_shared<socket_state>(h)} {}
+  object(object&&) = default;
+  object& operator=(object&&) = default;
+
+  executor_type get_executor() { return state_->owner.get_executor(); }
+  bool is_open() const { return state_->id.has_value(); }
+  // IPv4 only: tcp::v6() is address_family_not_supported. Opening an open object is already_open.
+  void open(const asio::ip::tcp& protocol, error_code& ec);
+  void open(const asio::ip::tcp& protocol = asio::ip::tcp::v4());
+
+  template <class Option>
+  void set_option(const Option& option, error_code& ec) {
+    tcp_socket_options o;
+    if ((ec = current(o))) return;
+    const auto value = option.value();
+    if constexpr (std::is_signed_v<decltype(value)>)
+      if (value < 0) {
+        ec = asio::error::invalid_argument;
+        return;
+      }
+    auto& field = o.*option_field<Option>::member;
+    field = static_cast<std::remove_reference_t<decltype(field)>>(value);
+    ec = apply(o);
+  }
+  template <class Option>
+  void set_option(const Option& option) {
+    error_code ec;
+    set_option(option, ec);
+    if (ec) throw boost::system::system_error(ec, "set_option");
+  }
+  template <class Option>
+  void get_option(Option& option) const {
+    tcp_socket_options o;
+    if (const auto ec = current(o)) throw boost::system::system_error(ec, "get_option");
+    option = Option(o.*option_field<Option>::member);
+  }
+
+ protected:
+  error_code current(tcp_socket_options& o) const;
+  error_code apply(const tcp_socket_options& o);
+
+  std::shared_ptr<socket_state> state_;
+};
+
+}  // namespace detail
+
+class socket : public detail::object {
+ public:
+  explicit socket(host& h) : object{h} {}
   ~socket();
   socket(socket&&) = default;
   socket& operator=(socket&&) = default;
 
-  executor_type get_executor() { return state_->owner.get_executor(); }
-  bool is_open() const { return state_->id.has_value(); }
   endpoint local_endpoint() const;
   endpoint remote_endpoint() const;
-  // Nagle's algorithm off (asio::ip::tcp::no_delay); other options are not supported.
-  void set_option(const asio::ip::tcp::no_delay& option);
   void shutdown(asio::socket_base::shutdown_type what);
   void close(error_code& ec);
   void close();
@@ -222,22 +287,17 @@ class socket {
         },
         token);
   }
-
-  std::shared_ptr<detail::socket_state> state_;
 };
 
-class acceptor {
+class acceptor : public detail::object {
  public:
-  using executor_type = host::executor_type;
-
-  explicit acceptor(host& h) : state_{std::make_shared<detail::socket_state>(h)} {}
+  explicit acceptor(host& h) : object{h} {}
   // Opens, binds and listens, as asio's acceptor(io, endpoint) does.
   acceptor(host& h, const endpoint& local, std::size_t backlog = 128);
   ~acceptor();
   acceptor(const acceptor&) = delete;
   acceptor& operator=(const acceptor&) = delete;
 
-  executor_type get_executor() { return state_->owner.get_executor(); }
   void bind(const endpoint& local, error_code& ec);
   void listen(std::size_t backlog, error_code& ec);
   endpoint local_endpoint() const;
@@ -280,8 +340,6 @@ class acceptor {
     Handler handler_;
     host::executor_type io_;
   };
-
-  std::shared_ptr<detail::socket_state> state_;
 };
 
 }  // namespace tapstack::tcp

@@ -55,6 +55,19 @@ std::size_t byte_ring::peek(std::size_t offset, byte_span out) const {
   return n;
 }
 
+void byte_ring::resize(std::size_t capacity) {
+  assert(capacity >= size_);
+  std::vector<std::uint8_t> bigger(capacity);
+  const std::size_t kept = std::min(capacity, this->capacity());
+  for_each_piece(this->capacity(), head_, kept,
+                 [&](std::size_t at, std::size_t to, std::size_t len) {
+                   std::copy_n(storage_.begin() + static_cast<std::ptrdiff_t>(at), len,
+                               bigger.begin() + static_cast<std::ptrdiff_t>(to));
+                 });
+  storage_ = std::move(bigger);
+  head_ = 0;
+}
+
 void byte_ring::consume(std::size_t n) {
   assert(n <= size_);
   head_ = capacity() == 0 ? 0 : (head_ + n) % capacity();

@@ -2,7 +2,7 @@
 // A ring of bytes with a fixed capacity: a TCP connection's send buffer (written by the
 // application, read at any offset for (re)transmission, consumed as data is acknowledged) and its
 // receive buffer (written at offsets past the in-order data while segments arrive out of order,
-// read by the application). One allocation at construction; no allocation afterwards.
+// read by the application). One allocation at construction, and one more for each resize.
 #include <cstddef>
 #include <vector>
 
@@ -30,6 +30,9 @@ class byte_ring {
 
   // Copies up to out.size() bytes starting offset bytes past the read position; returns how many.
   std::size_t peek(std::size_t offset, byte_span out) const;
+  // Changes the capacity (at least size()), keeping the bytes held and, as far as they fit, those
+  // written past them with write_at.
+  void resize(std::size_t capacity);
   // Drops n bytes from the front (acknowledged, or read).
   void consume(std::size_t n);
   // peek(0, out) then consume what was copied.

@@ -13,6 +13,7 @@
 #include "stack/config.hpp"
 #include "stack/tcp/rtt_estimator.hpp"
 #include "stack/tcp/seq.hpp"
+#include "stack/tcp/socket_options.hpp"
 #include "stack/tcp/tcp_state.hpp"
 #include "stack/wire/address.hpp"
 
@@ -25,10 +26,12 @@ struct tcp_tuple {
 };
 
 struct tcb {
-  explicit tcb(const tcp_config& c)
-      : send_buffer{c.send_buffer},
-        recv_buffer{c.receive_buffer},
+  tcb(const tcp_config& c, const tcp_socket_options& o)
+      : send_buffer{o.send_buffer},
+        recv_buffer{o.receive_buffer},
         out_of_order{c.max_out_of_order_ranges},
+        no_delay{o.no_delay},
+        keepalive{o.keepalive},
         rtt{rto_config{c.min_rto, c.max_rto, std::chrono::seconds{1},
                        std::chrono::milliseconds{1}}} {}
 
@@ -67,6 +70,7 @@ struct tcb {
   bool fin_received = false;  // the peer will send no more: reads end at what is buffered
   bool ack_now = false;       // an ACK is owed (data or a FIN arrived, or a challenge)
   bool no_delay = false;      // Nagle's algorithm off
+  bool keepalive = false;     // idle connections are probed
 
   // Timers.
   std::optional<instant> retransmit_at;

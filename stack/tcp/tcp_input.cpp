@@ -57,7 +57,7 @@ void tcp_layer::segment_to_listener(tcp_socket_id listener, const tcp_tuple& tup
   if (l.pending + l.accept_queue.size() >= l.backlog)
     return ctx_.drop(drop_reason::tcp_listen_overflow, now);
 
-  auto conn = std::make_shared<connection>(ctx_.config.tcp);
+  auto conn = std::make_shared<connection>(ctx_.config.tcp, l.options);
   tcb& t = conn->t;
   t.tuple = tuple;
   t.irs = seg.seq;

@@ -39,7 +39,7 @@ tcp_layer::connection* tcp_layer::connection_of(tcp_socket_id s) const {
 
 tcp_socket_id tcp_layer::open() {
   const tcp_socket_id id = next_id_++;
-  sockets_.emplace(id, socket{});
+  sockets_.emplace(id, socket{.options = tcp_socket_options::defaults(ctx_.config.tcp)});
   return id;
 }
 
@@ -98,6 +98,7 @@ std::error_code tcp_layer::accept(tcp_socket_id listener, tcp_socket_id& out) {
   sock->accept_queue.pop_front();
   out = next_id_++;
   socket& accepted = sockets_[out];
+  accepted.options = sock->options;
   accepted.local = conn->t.tuple.local;
   conn->handle = out;
   conn->listener.reset();
@@ -118,7 +119,7 @@ std::error_code tcp_layer::connect(tcp_socket_id s, ipv4_endpoint remote, instan
   const tcp_tuple tuple{{ctx_.config.address.address, sock->local->port}, remote};
   if (connections_.contains(tuple)) return error(std::errc::address_in_use);
 
-  auto conn = std::make_shared<connection>(ctx_.config.tcp);
+  auto conn = std::make_shared<connection>(ctx_.config.tcp, sock->options);
   tcb& t = conn->t;
   t.tuple = tuple;
   t.iss = isn_(tuple.local, tuple.remote, now);
@@ -240,10 +241,36 @@ std::error_code tcp_layer::abort(tcp_socket_id s, instant now) {
   return close(s, now);
 }
 
-std::error_code tcp_layer::set_no_delay(tcp_socket_id s, bool on) {
-  connection* c = connection_of(s);
-  if (!c) return error(find(s) ? std::errc::not_connected : std::errc::bad_file_descriptor);
-  c->t.no_delay = on;
+std::optional<tcp_socket_options> tcp_layer::options(tcp_socket_id s) const {
+  const socket* sock = find(s);
+  if (!sock) return std::nullopt;
+  return sock->options;
+}
+
+std::error_code tcp_layer::set_options(tcp_socket_id s, const tcp_socket_options& o, instant now) {
+  socket* sock = find(s);
+  if (!sock) return error(std::errc::bad_file_descriptor);
+  const auto in_range = [](std::size_t n) {
+    return n >= min_socket_buffer && n <= max_socket_buffer;
+  };
+  if (!in_range(o.send_buffer) || !in_range(o.receive_buffer))
+    return error(std::errc::invalid_argument);
+  if (sock->conn) {
+    tcb& t = sock->conn->t;
+    if (o.send_buffer < t.send_buffer.size() || o.receive_buffer < t.recv_buffer.capacity())
+      return error(std::errc::invalid_argument);
+    if (o.send_buffer != t.send_buffer.capacity()) t.send_buffer.resize(o.send_buffer);
+    if (o.receive_buffer != t.recv_buffer.capacity()) {
+      t.recv_buffer.resize(o.receive_buffer);
+      t.ack_now = is_synchronized(t.state);  // tell the peer of the wider window
+    }
+    // Turning Nagle off sends what it was holding back, as Linux's TCP_NODELAY does.
+    t.no_delay = o.no_delay;
+    t.keepalive = o.keepalive;
+    if (!t.keepalive) t.keepalive_at.reset();
+    if (is_synchronized(t.state)) output(*sock->conn, now);
+  }
+  sock->options = o;
   return {};
 }
 

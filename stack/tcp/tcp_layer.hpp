@@ -64,7 +64,11 @@ class tcp_layer {
   std::error_code close(tcp_socket_id s, instant now);
   // Resets the connection and frees the handle.
   std::error_code abort(tcp_socket_id s, instant now);
-  std::error_code set_no_delay(tcp_socket_id s, bool on);
+  // A socket's options. A listener's are those of the connections it accepts. A connection's
+  // send buffer may shrink to what it holds, its receive buffer only grow: the window already
+  // offered to the peer must stay open (RFC 9293 3.8.6). Out-of-range sizes are invalid_argument.
+  std::optional<tcp_socket_options> options(tcp_socket_id s) const;
+  std::error_code set_options(tcp_socket_id s, const tcp_socket_options& o, instant now);
 
   // Whether receive() (or accept()) would return at once; and whether send() would queue.
   bool readable(tcp_socket_id s) const;
@@ -93,13 +97,14 @@ class tcp_layer {
 
  private:
   struct connection {
-    explicit connection(const tcp_config& c) : t{c} {}
+    connection(const tcp_config& c, const tcp_socket_options& o) : t{c, o} {}
     tcb t;
     std::optional<tcp_socket_id> handle;    // nullopt once the application closed it
     std::optional<tcp_socket_id> listener;  // set while waiting to be accepted
     std::function<void()> notify;
   };
   struct socket {
+    tcp_socket_options options;
     std::optional<ipv4_endpoint> local;
     std::shared_ptr<connection> conn;  // for a connected socket
     // For a listener.

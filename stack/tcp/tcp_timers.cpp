@@ -21,7 +21,7 @@ void tcp_layer::run_timers(connection& c, instant now) {
     t.persist_backoff = std::min(t.persist_backoff * 2, ctx_.config.tcp.max_rto);
     t.persist_at = now + t.persist_backoff;
   }
-  if (ctx_.config.tcp.keepalive && t.state == tcp_state::established) {
+  if (t.keepalive && t.state == tcp_state::established) {
     const tcp_config& k = ctx_.config.tcp;
     if (!t.keepalive_at || t.last_heard + k.keepalive_idle > *t.keepalive_at) {
       t.keepalive_unanswered = 0;

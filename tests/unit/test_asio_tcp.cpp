@@ -1,6 +1,7 @@
 // tapstack::tcp::socket and acceptor as Asio code uses them, over two hosts on a socket pair:
 // asio::async_write and async_read through a connection with a callback and with a coroutine,
-// the end of the stream read as eof, a refused connect, cancellation.
+// the end of the stream read as eof, a refused connect, cancellation, async_read_until, and the
+// socket options Asio names.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -94,6 +95,116 @@ TEST_CASE("cancel completes a pending read with operation_aborted") {
   });
   net.io.run_for(5s);
   CHECK(result == asio::error::operation_aborted);
+}
+
+TEST_CASE("async_read_until splits lines that arrive in pieces") {
+  asio_pair net;
+  tcp::acceptor acceptor{net.b, tcp::endpoint{asio::ip::tcp::v4(), 7}};
+  tcp::socket served{net.b};
+  std::vector<std::string> lines;
+  asio::co_spawn(
+      net.io,
+      [&]() -> asio::awaitable<void> {
+        co_await acceptor.async_accept(served, asio::use_awaitable);
+        served.set_option(asio::ip::tcp::no_delay(true));  // each piece its own segment
+        for (const std::string_view piece : {"GET / HT", "TP/1.1\r\nHost: a\r", "\n\r\n"})
+          co_await asio::async_write(served, asio::buffer(piece), asio::use_awaitable);
+        served.shutdown(asio::socket_base::shutdown_send);
+      },
+      asio::detached);
+  asio::co_spawn(
+      net.io,
+      [&]() -> asio::awaitable<void> {
+        tcp::socket client{net.a};
+        co_await client.async_connect(server_endpoint, asio::use_awaitable);
+        std::string buffer;
+        for (;;) {
+          error_code ec;
+          const std::size_t n =
+              co_await asio::async_read_until(client, asio::dynamic_buffer(buffer), "\r\n",
+                                              asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) {
+            CHECK(ec == asio::error::eof);
+            break;
+          }
+          lines.push_back(buffer.substr(0, n - 2));
+          buffer.erase(0, n);
+        }
+        net.stop();
+      },
+      asio::detached);
+  net.io.run_for(10s);
+  CHECK(lines == std::vector<std::string>{"GET / HTTP/1.1", "Host: a", ""});
+}
+
+TEST_CASE("buffer sizes set before connecting bound the window; an acceptor's pass to its peers") {
+  asio_pair net;
+  tcp::acceptor acceptor{net.b};
+  acceptor.open();
+  acceptor.set_option(asio::socket_base::send_buffer_size(4096));
+  error_code ec;
+  acceptor.bind(tcp::endpoint{asio::ip::tcp::v4(), 7}, ec);
+  REQUIRE_FALSE(ec);
+  acceptor.listen(8, ec);
+  REQUIRE_FALSE(ec);
+  tcp::socket served{net.b};
+  tcp::socket client{net.a};
+  client.open();
+  client.set_option(asio::socket_base::receive_buffer_size(8192));
+  client.set_option(asio::ip::tcp::no_delay(true));
+  asio::socket_base::receive_buffer_size receive;
+  client.get_option(receive);
+  CHECK(receive.value() == 8192);
+
+  bool accepted = false;
+  acceptor.async_accept(served, [&](error_code e) { accepted = !e; });
+  std::optional<tcp_connection_info> client_info, served_info;
+  client.async_connect(server_endpoint, [&](error_code e) {
+    REQUIRE_FALSE(e);
+    // The server runs once more to see the handshake's last ACK; its info is read after.
+    asio::post(net.io, [&] {
+      client_info = client.info();
+      served_info = served.info();
+      net.stop();
+    });
+  });
+  net.io.run_for(5s);
+  REQUIRE(accepted);
+  asio::socket_base::send_buffer_size send;
+  served.get_option(send);
+  CHECK(send.value() == 4096);
+  asio::ip::tcp::no_delay no_delay;
+  client.get_option(no_delay);
+  CHECK(no_delay.value());
+  REQUIRE(client_info);
+  CHECK(client_info->rcv_wnd == 8192);  // what the client offered
+  REQUIRE(served_info);
+  CHECK(served_info->snd_wnd == 8192);  // and what the server was told
+
+  // A connection's receive buffer grows but never shrinks below the window it offered.
+  client.set_option(asio::socket_base::receive_buffer_size(4096), ec);
+  CHECK(ec == asio::error::invalid_argument);
+  client.set_option(asio::socket_base::receive_buffer_size(16384), ec);
+  CHECK_FALSE(ec);
+}
+
+TEST_CASE("options reject what a socket cannot take, each with its own error") {
+  asio_pair net;
+  tcp::socket s{net.a};
+  error_code ec;
+  s.set_option(asio::ip::tcp::no_delay(true), ec);
+  CHECK(ec == asio::error::bad_descriptor);  // not open yet
+  s.open(asio::ip::tcp::v6(), ec);
+  CHECK(ec == asio::error::address_family_not_supported);
+  s.open();
+  s.open(asio::ip::tcp::v4(), ec);
+  CHECK(ec == asio::error::already_open);
+  for (const int size : {-1, 100, 1 << 30}) {
+    s.set_option(asio::socket_base::send_buffer_size(size), ec);
+    CHECK(ec == asio::error::invalid_argument);
+  }
+  CHECK_THROWS_AS(s.set_option(asio::socket_base::receive_buffer_size(1)),
+                  boost::system::system_error);
 }
 
 }  // namespace

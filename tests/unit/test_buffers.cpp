@@ -57,6 +57,27 @@ TEST_CASE("write_at holds data past a gap until commit makes it part of the ring
   CHECK(ring.write_at(7, bytes("xyz")) == 1);  // clipped to what fits
 }
 
+TEST_CASE("resizing a wrapped ring keeps its bytes and those held past a gap") {
+  byte_ring ring{8};
+  ring.write(bytes("012345"));
+  ring.consume(5);
+  ring.write(bytes("6789"));                  // wraps: "56789" held
+  CHECK(ring.write_at(1, bytes("bc")) == 2);  // 'a' missing
+  ring.resize(16);
+  CHECK(ring.capacity() == 16);
+  CHECK(ring.free() == 11);
+  CHECK(ring.write_at(0, bytes("a")) == 1);
+  ring.commit(3);
+  std::vector<std::uint8_t> out(16);
+  CHECK(ring.read(out) == 8);
+  CHECK(text(out, 8) == "56789abc");
+  ring.write(bytes("xy"));
+  ring.resize(2);  // down to exactly what is held
+  CHECK(ring.free() == 0);
+  CHECK(ring.read(out) == 2);
+  CHECK(text(out, 2) == "xy");
+}
+
 TEST_CASE("the assembler merges ranges and says what comes into order") {
   assembler a;
   CHECK(a.add(10, 5));  // [10, 15)

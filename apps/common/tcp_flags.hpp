@@ -1,0 +1,27 @@
+#pragma once
+// The TCP section of every program's --help: the host-wide defaults of tcp_config that labs and
+// experiments change (buffer sizes, minimum RTO, TIME-WAIT, keep-alive), declared once with
+// Boost.Program_options. Each bad value is a usage_error naming the flag and the expected form.
+#include <boost/program_options.hpp>
+#include <string>
+
+#include "stack/config.hpp"
+
+namespace tapstack {
+
+class tcp_flags {
+ public:
+  boost::program_options::options_description description();
+  // Writes the parsed values over config's; throws usage_error on the first bad one.
+  void resolve(tcp_config& config) const;
+
+ private:
+  std::string buffer_ = "256k";
+  std::string min_rto_ = "1s";
+  std::string time_wait_ = "60s";
+  std::string keepalive_ = "off";
+  std::string keepalive_interval_ = "75s";
+  std::string keepalive_probes_ = "9";
+};
+
+}  // namespace tapstack

@@ -1,0 +1,31 @@
+#pragma once
+// The options one TCP socket is given by its application (setsockopt's part of TCP): held by the
+// socket, copied into each connection it makes, and inherited by the connections a listener
+// accepts, as Linux does. Defaults come from the host's tcp_config.
+#include <cstddef>
+
+#include "stack/config.hpp"
+
+namespace tapstack {
+
+struct tcp_socket_options {
+  bool no_delay = false;   // Nagle's algorithm off (TCP_NODELAY)
+  bool keepalive = false;  // probe an idle connection (SO_KEEPALIVE), timed by tcp_config
+  std::size_t send_buffer = 0;
+  std::size_t receive_buffer = 0;
+
+  static tcp_socket_options defaults(const tcp_config& c) {
+    return {.no_delay = false,
+            .keepalive = c.keepalive,
+            .send_buffer = c.send_buffer,
+            .receive_buffer = c.receive_buffer};
+  }
+};
+
+// Buffer sizes a socket may ask for. Below 2 KiB a buffer cannot hold one full segment of a
+// 1500-byte link; above 64 MiB the window would need a scale past what a 32-bit sequence space
+// lets a peer trust (RFC 7323 2.3 caps windows at 1 GiB; this is far enough for any tap).
+inline constexpr std::size_t min_socket_buffer = 2048;
+inline constexpr std::size_t max_socket_buffer = std::size_t{64} << 20;
+
+}  // namespace tapstack
