@@ -57,13 +57,31 @@ void tcp_harness::inject(tcp_flags flags, seq32 seq, seq32 ack,
                          const tcp_options& options, std::uint16_t from_port) {
   tcp_repr seg;
   seg.src_port = from_port;
-  seg.dst_port = host_port;
   seg.seq = seq;
   seg.ack = ack;
   seg.flags = flags;
   seg.window = window;
   seg.options = options;
   seg.payload = payload;
+  send_from_peer(seg);
+}
+
+void tcp_harness::inject_urgent(seq32 seq, seq32 ack, const std::vector<std::uint8_t>& payload,
+                                std::uint16_t urgent) {
+  tcp_repr seg;
+  seg.src_port = peer_port;
+  seg.seq = seq;
+  seg.ack = ack;
+  seg.flags = {.psh = true, .ack = true, .urg = true};
+  seg.window = 65535;
+  seg.urgent = urgent;
+  seg.payload = payload;
+  send_from_peer(seg);
+}
+
+void tcp_harness::send_from_peer(const tcp_repr& segment) {
+  tcp_repr seg = segment;
+  seg.dst_port = host_port;
   std::vector<std::uint8_t> bytes(seg.buffer_len());
   seg.emit(bytes, peer_ip, host.config().address.address);
   ipv4_repr ip;
@@ -124,36 +142,126 @@ void tcp_harness::advance(duration d) {
   collect();
 }
 
-tcp_socket_id tcp_harness::establish_passive(std::uint16_t peer_window) {
+void tcp_harness::open_listener() {
   listener = host.tcp().open();
   REQUIRE_FALSE(host.tcp().bind(listener, {ipv4_address::any(), host_port}));
   REQUIRE_FALSE(host.tcp().listen(listener, 4));
-  tcp_options mss;
-  mss.mss = 1460;
-  inject({.syn = true}, peer_iss, seq32{0}, {}, peer_window, mss);
-  const auto syn_ack = sent();
-  REQUIRE(syn_ack.size() == 1);
-  host_iss = syn_ack[0].seg.seq;
-  inject({.ack = true}, peer_iss + 1, host_iss + 1, {}, peer_window);
-  REQUIRE(sent().empty());
-  tcp_socket_id s = 0;
-  REQUIRE_FALSE(host.tcp().accept(listener, s));
-  return s;
 }
 
-tcp_socket_id tcp_harness::establish_active(std::uint16_t peer_window) {
+tcp_socket_id tcp_harness::open_active() {
   const auto s = host.tcp().open();
   REQUIRE_FALSE(host.tcp().bind(s, {ipv4_address::any(), host_port}));
   REQUIRE_FALSE(host.tcp().connect(s, {peer_ip, peer_port}, now_));
   const auto syn = sent();
   REQUIRE(syn.size() == 1);
+  REQUIRE(to_string(syn[0].seg.flags) == "S");
   host_iss = syn[0].seg.seq;
+  snd_una = host_iss;
+  snd_nxt = host_iss + 1;
+  return s;
+}
+
+void tcp_harness::peer_fin(seq32 ack) {
+  inject({.fin = true, .ack = true}, rcv_nxt, ack);
+  rcv_nxt += 1;
+  check_sent(sent(), {{".", snd_nxt, rcv_nxt}});
+}
+
+void tcp_harness::host_fin(tcp_socket_id s) {
+  REQUIRE_FALSE(host.tcp().shutdown_send(s, now_));
+  check_sent(sent(), {{"F.", snd_nxt, rcv_nxt}});
+  snd_nxt += 1;
+}
+
+tcp_socket_id tcp_harness::reach(tcp_state to, open_kind how) {
+  const bool active = how == open_kind::active;
+  REQUIRE(to != tcp_state::closed);
+  REQUIRE_FALSE((to == tcp_state::listen && active));
+  REQUIRE_FALSE((to == tcp_state::syn_sent && !active));
   tcp_options mss;
   mss.mss = 1460;
-  inject({.syn = true, .ack = true}, peer_iss, host_iss + 1, {}, peer_window, mss);
-  REQUIRE(sent().size() == 1);  // the ACK that completes the handshake
-  REQUIRE(host.tcp().connected(s));
+  rcv_nxt = peer_iss + 1;
+  tcp_socket_id s = 0;
+  if (!active) {
+    open_listener();
+    if (to == tcp_state::listen) return listener;
+    inject({.syn = true}, peer_iss, seq32{0}, {}, peer_window, mss);
+    const auto syn_ack = sent();
+    REQUIRE(syn_ack.size() == 1);
+    host_iss = syn_ack[0].seg.seq;
+    snd_una = host_iss;
+    snd_nxt = host_iss + 1;
+    check_sent(syn_ack, {{"S.", host_iss, rcv_nxt}});
+    if (to == tcp_state::syn_received) return 0;
+    snd_una = snd_nxt;
+    inject({.ack = true}, rcv_nxt, snd_nxt, {}, peer_window);
+    check_sent(sent(), {});
+    REQUIRE_FALSE(host.tcp().accept(listener, s));
+  } else {
+    s = open_active();
+    if (to == tcp_state::syn_sent) return s;
+    if (to == tcp_state::syn_received) {
+      inject({.syn = true}, peer_iss, seq32{0}, {}, peer_window, mss);
+      check_sent(sent(), {{"S.", host_iss, rcv_nxt}});
+      return s;
+    }
+    snd_una = snd_nxt;
+    inject({.syn = true, .ack = true}, peer_iss, snd_nxt, {}, peer_window, mss);
+    check_sent(sent(), {{".", snd_nxt, rcv_nxt}});
+  }
+  switch (to) {
+    case tcp_state::fin_wait_1:
+      host_fin(s);
+      break;
+    case tcp_state::fin_wait_2:
+    case tcp_state::time_wait:
+      host_fin(s);
+      snd_una = snd_nxt;
+      inject({.ack = true}, rcv_nxt, snd_una);
+      check_sent(sent(), {});
+      if (to == tcp_state::time_wait) peer_fin(snd_una);
+      break;
+    case tcp_state::closing:
+      host_fin(s);
+      peer_fin(snd_una);  // the FINs cross: the peer's does not acknowledge the host's
+      break;
+    case tcp_state::close_wait:
+    case tcp_state::last_ack:
+      peer_fin(snd_una);
+      if (to == tcp_state::last_ack) host_fin(s);
+      break;
+    default:
+      break;
+  }
+  REQUIRE(state() == to);
   return s;
+}
+
+tcp_state tcp_harness::state() {
+  for (const auto& c : host.tcp().connections())
+    if (c.tuple.local.port == host_port && c.tuple.remote.port == peer_port) return c.state;
+  return tcp_state::closed;
+}
+
+received tcp_harness::read(tcp_socket_id s) {
+  received r;
+  std::vector<std::uint8_t> buf(4096);
+  for (;;) {
+    std::size_t n = 0;
+    r.error = host.tcp().receive(s, buf, n, now_);
+    if (r.error || n == 0) return r;
+    r.data.append(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+}
+
+std::string to_string(start s) {
+  return std::string{to_string(s.state)} +
+         (s.how == open_kind::active ? " (active open)" : " (passive open)");
+}
+
+std::ostream& operator<<(std::ostream& out, const received& r) {
+  out << '"' << r.data << "\", ";
+  return r.error ? out << r.error.message() : out << "end of stream";
 }
 
 void check_sent(const std::vector<sent_segment>& actual,
@@ -170,3 +278,7 @@ void check_sent(const std::vector<sent_segment>& actual,
 }
 
 }  // namespace tapstack::test
+
+doctest::String tapstack::toString(tcp_state s) {
+  return doctest::String{std::string{to_string(s)}.c_str()};
+}

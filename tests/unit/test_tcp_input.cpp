@@ -32,7 +32,7 @@ TEST_CASE("an ACK to a closed port is answered with a RST at SEG.ACK; a RST with
 
 TEST_CASE("LISTEN: a SYN gets a SYN-ACK with our MSS; the ACK completes it for accept()") {
   tcp_harness t;
-  const auto s = t.establish_passive();
+  const auto s = t.reach(tcp_state::established);
   const auto info = t.host.tcp().info(s);
   REQUIRE(info);
   CHECK(info->state == tcp_state::established);
@@ -42,9 +42,7 @@ TEST_CASE("LISTEN: a SYN gets a SYN-ACK with our MSS; the ACK completes it for a
 
 TEST_CASE("LISTEN: an ACK is answered with a RST, a RST and a bare segment are ignored") {
   tcp_harness t;
-  t.listener = t.host.tcp().open();
-  REQUIRE_FALSE(t.host.tcp().bind(t.listener, {ipv4_address::any(), h::host_port}));
-  REQUIRE_FALSE(t.host.tcp().listen(t.listener, 4));
+  t.reach(tcp_state::listen);
   t.inject({.ack = true}, seq32{5000}, seq32{4242});
   check_sent(t.sent(), {{"R", seq32{4242}}});
   t.inject({.rst = true}, seq32{5000}, seq32{0});
@@ -76,7 +74,7 @@ TEST_CASE("LISTEN: SYNs beyond the backlog are dropped, and a retry once there i
 
 TEST_CASE("SYN-SENT: the SYN-ACK completes it, and the window offered fits the buffer") {
   tcp_harness t;
-  const auto s = t.establish_active();
+  const auto s = t.reach(tcp_state::established, open_kind::active);
   CHECK(t.host.tcp().info(s)->state == tcp_state::established);
   // The peer's SYN-ACK carried no window scale, so ours is off too: the ACK offered the buffer up
   // to 65535, relative to the peer's ISN (it once offered an edge placed before that was known).
@@ -114,10 +112,8 @@ TEST_CASE("SYN-SENT: with window scaling, the window offered after the SYN-ACK i
 
 TEST_CASE("SYN-SENT: a bad ACK is answered with a RST; a RST acknowledging our SYN refuses") {
   tcp_harness t;
-  const auto s = t.host.tcp().open();
-  REQUIRE_FALSE(t.host.tcp().bind(s, {ipv4_address::any(), h::host_port}));
-  REQUIRE_FALSE(t.host.tcp().connect(s, {ipv4_address{0x0a000001}, h::peer_port}, t.now()));
-  const seq32 iss = t.sent().at(0).seg.seq;
+  const auto s = t.reach(tcp_state::syn_sent, open_kind::active);
+  const seq32 iss = t.host_iss;
   t.inject({.syn = true, .ack = true}, seq32{1000}, iss + 5);
   check_sent(t.sent(), {{"R", iss + 5}});
   CHECK(t.host.tcp().info(s)->state == tcp_state::syn_sent);
@@ -130,10 +126,8 @@ TEST_CASE("SYN-SENT: a bad ACK is answered with a RST; a RST acknowledging our S
 
 TEST_CASE("SYN-SENT: a SYN without ACK is a simultaneous open: SYN-ACK, SYN-RECEIVED") {
   tcp_harness t;
-  const auto s = t.host.tcp().open();
-  REQUIRE_FALSE(t.host.tcp().bind(s, {ipv4_address::any(), h::host_port}));
-  REQUIRE_FALSE(t.host.tcp().connect(s, {ipv4_address{0x0a000001}, h::peer_port}, t.now()));
-  const seq32 iss = t.sent().at(0).seg.seq;
+  const auto s = t.reach(tcp_state::syn_sent, open_kind::active);
+  const seq32 iss = t.host_iss;
   t.inject({.syn = true}, seq32{1000}, seq32{0});
   check_sent(t.sent(), {{"S.", iss, seq32{1001}}});
   CHECK(t.host.tcp().info(s)->state == tcp_state::syn_received);
@@ -147,22 +141,22 @@ TEST_CASE("SYN-SENT: a SYN without ACK is a simultaneous open: SYN-ACK, SYN-RECE
 
 TEST_CASE("first step: a segment outside the window is answered with an ACK and dropped") {
   tcp_harness t;
-  const auto s = t.establish_passive();
-  t.inject({.psh = true, .ack = true}, t.peer_nxt() + 10'000'000, t.host_iss + 1, text("far"));
-  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt(), 0u}});
+  const auto s = t.reach(tcp_state::established);
+  t.inject({.psh = true, .ack = true}, t.rcv_nxt + 10'000'000, t.host_iss + 1, text("far"));
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.rcv_nxt, 0u}});
   CHECK_FALSE(t.host.tcp().readable(s));
   CHECK(t.host.stats()[drop_reason::tcp_out_of_window] == 1);
 }
 
 TEST_CASE("second step (RFC 5961 3.2): RST in the window but not at rcv.nxt gets a challenge ACK") {
   tcp_harness t;
-  const auto s = t.establish_passive();
-  t.inject({.rst = true}, t.peer_nxt() + 100, seq32{0});
-  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt()}});
+  const auto s = t.reach(tcp_state::established);
+  t.inject({.rst = true}, t.rcv_nxt + 100, seq32{0});
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.rcv_nxt}});
   CHECK(t.host.tcp().info(s)->state == tcp_state::established);
   CHECK(t.host.stats()[event::tcp_challenge_acks] == 1);
   // Exactly at rcv.nxt, the reset is taken: the application reads connection_reset.
-  t.inject({.rst = true}, t.peer_nxt(), seq32{0});
+  t.inject({.rst = true}, t.rcv_nxt, seq32{0});
   check_sent(t.sent(), {});
   std::vector<std::uint8_t> buf(4);
   std::size_t n = 0;
@@ -171,29 +165,29 @@ TEST_CASE("second step (RFC 5961 3.2): RST in the window but not at rcv.nxt gets
 
 TEST_CASE("fourth step (RFC 5961 4): a SYN on an established connection gets a challenge ACK") {
   tcp_harness t;
-  const auto s = t.establish_passive();
-  t.inject({.syn = true}, t.peer_nxt() + 5, seq32{0});
-  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt()}});
+  const auto s = t.reach(tcp_state::established);
+  t.inject({.syn = true}, t.rcv_nxt + 5, seq32{0});
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.rcv_nxt}});
   CHECK(t.host.tcp().info(s)->state == tcp_state::established);
 }
 
 TEST_CASE("fifth step (RFC 5961 5.2): an ACK of data not yet sent is answered and dropped") {
   tcp_harness t;
-  const auto s = t.establish_passive();
-  t.inject({.psh = true, .ack = true}, t.peer_nxt(), t.host_iss + 500, text("data"));
-  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt()}});
+  const auto s = t.reach(tcp_state::established);
+  t.inject({.psh = true, .ack = true}, t.rcv_nxt, t.host_iss + 500, text("data"));
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.rcv_nxt}});
   CHECK_FALSE(t.host.tcp().readable(s));
   CHECK(t.host.stats()[drop_reason::tcp_bad_ack] == 1);
 }
 
 TEST_CASE("seventh step: data past a gap is held and ACKed at once; filling the gap delivers all") {
   tcp_harness t;
-  const auto s = t.establish_passive();
-  t.inject({.psh = true, .ack = true}, t.peer_nxt() + 3, t.host_iss + 1, text("def"));
-  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt()}});  // a duplicate ACK: the gap
+  const auto s = t.reach(tcp_state::established);
+  t.inject({.psh = true, .ack = true}, t.rcv_nxt + 3, t.host_iss + 1, text("def"));
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.rcv_nxt}});  // a duplicate ACK: the gap
   CHECK_FALSE(t.host.tcp().readable(s));
-  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 1, text("abc"));
-  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt() + 6}});
+  t.inject({.ack = true}, t.rcv_nxt, t.host_iss + 1, text("abc"));
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.rcv_nxt + 6}});
   std::vector<std::uint8_t> buf(16);
   std::size_t n = 0;
   REQUIRE_FALSE(t.host.tcp().receive(s, buf, n, t.now()));
@@ -202,10 +196,10 @@ TEST_CASE("seventh step: data past a gap is held and ACKed at once; filling the 
 
 TEST_CASE("overlapping and duplicate data is trimmed to what is new") {
   tcp_harness t;
-  const auto s = t.establish_passive();
-  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 1, text("abcd"));
-  t.inject({.ack = true}, t.peer_nxt() + 2, t.host_iss + 1, text("cdef"));
-  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 1, text("ab"));
+  const auto s = t.reach(tcp_state::established);
+  t.inject({.ack = true}, t.rcv_nxt, t.host_iss + 1, text("abcd"));
+  t.inject({.ack = true}, t.rcv_nxt + 2, t.host_iss + 1, text("cdef"));
+  t.inject({.ack = true}, t.rcv_nxt, t.host_iss + 1, text("ab"));
   t.sent();
   std::vector<std::uint8_t> buf(16);
   std::size_t n = 0;
@@ -215,35 +209,35 @@ TEST_CASE("overlapping and duplicate data is trimmed to what is new") {
 
 TEST_CASE("eighth step: the peer's FIN: CLOSE-WAIT, end of stream; close: LAST-ACK, then CLOSED") {
   tcp_harness t;
-  const auto s = t.establish_passive();
-  t.inject({.fin = true, .ack = true}, t.peer_nxt(), t.host_iss + 1);
-  check_sent(t.sent(), {{".", t.host_iss + 1, t.peer_nxt() + 1}});
+  const auto s = t.reach(tcp_state::established);
+  t.inject({.fin = true, .ack = true}, t.rcv_nxt, t.host_iss + 1);
+  check_sent(t.sent(), {{".", t.host_iss + 1, t.rcv_nxt + 1}});
   CHECK(t.host.tcp().info(s)->state == tcp_state::close_wait);
   std::vector<std::uint8_t> buf(4);
   std::size_t n = 1;
   CHECK_FALSE(t.host.tcp().receive(s, buf, n, t.now()));
   CHECK(n == 0);
   REQUIRE_FALSE(t.host.tcp().close(s, t.now()));
-  check_sent(t.sent(), {{"F.", t.host_iss + 1, t.peer_nxt() + 1}});
-  t.inject({.ack = true}, t.peer_nxt() + 1, t.host_iss + 2);
+  check_sent(t.sent(), {{"F.", t.host_iss + 1, t.rcv_nxt + 1}});
+  t.inject({.ack = true}, t.rcv_nxt + 1, t.host_iss + 2);
   CHECK(t.host.tcp().connections().empty());
 }
 
 TEST_CASE("simultaneous close: FIN-WAIT-1, CLOSING, TIME-WAIT, and CLOSED after 2 MSL") {
   tcp_harness t;
-  const auto s = t.establish_passive();
+  const auto s = t.reach(tcp_state::established);
   REQUIRE_FALSE(t.host.tcp().shutdown_send(s, t.now()));
-  check_sent(t.sent(), {{"F.", t.host_iss + 1, t.peer_nxt()}});
+  check_sent(t.sent(), {{"F.", t.host_iss + 1, t.rcv_nxt}});
   CHECK(t.host.tcp().info(s)->state == tcp_state::fin_wait_1);
-  t.inject({.fin = true, .ack = true}, t.peer_nxt(), t.host_iss + 1);  // crossed: ours not acked
-  check_sent(t.sent(), {{".", t.host_iss + 2, t.peer_nxt() + 1}});
+  t.inject({.fin = true, .ack = true}, t.rcv_nxt, t.host_iss + 1);  // crossed: ours not acked
+  check_sent(t.sent(), {{".", t.host_iss + 2, t.rcv_nxt + 1}});
   CHECK(t.host.tcp().info(s)->state == tcp_state::closing);
-  t.inject({.ack = true}, t.peer_nxt() + 1, t.host_iss + 2);
+  t.inject({.ack = true}, t.rcv_nxt + 1, t.host_iss + 2);
   CHECK(t.host.tcp().info(s)->state == tcp_state::time_wait);
   // A retransmitted FIN in TIME-WAIT is acknowledged again and restarts the wait.
   t.advance(30s);
-  t.inject({.fin = true, .ack = true}, t.peer_nxt(), t.host_iss + 2);
-  check_sent(t.sent(), {{".", t.host_iss + 2, t.peer_nxt() + 1}});
+  t.inject({.fin = true, .ack = true}, t.rcv_nxt, t.host_iss + 2);
+  check_sent(t.sent(), {{".", t.host_iss + 2, t.rcv_nxt + 1}});
   t.advance(59s);
   CHECK(t.host.tcp().info(s)->state == tcp_state::time_wait);
   t.advance(2s);
@@ -252,23 +246,23 @@ TEST_CASE("simultaneous close: FIN-WAIT-1, CLOSING, TIME-WAIT, and CLOSED after 
 
 TEST_CASE("half-close: after shutdown_send the host still receives, in FIN-WAIT-2") {
   tcp_harness t;
-  const auto s = t.establish_passive();
+  const auto s = t.reach(tcp_state::established);
   REQUIRE_FALSE(t.host.tcp().shutdown_send(s, t.now()));
   t.sent();
-  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 2);
+  t.inject({.ack = true}, t.rcv_nxt, t.host_iss + 2);
   CHECK(t.host.tcp().info(s)->state == tcp_state::fin_wait_2);
-  t.inject({.psh = true, .ack = true}, t.peer_nxt(), t.host_iss + 2, text("more"));
-  check_sent(t.sent(), {{".", t.host_iss + 2, t.peer_nxt() + 4}});
+  t.inject({.psh = true, .ack = true}, t.rcv_nxt, t.host_iss + 2, text("more"));
+  check_sent(t.sent(), {{".", t.host_iss + 2, t.rcv_nxt + 4}});
   CHECK(t.host.tcp().readable(s));
 }
 
 TEST_CASE("close with unread data resets the connection (as Linux does)") {
   tcp_harness t;
-  const auto s = t.establish_passive();
-  t.inject({.psh = true, .ack = true}, t.peer_nxt(), t.host_iss + 1, text("unread"));
+  const auto s = t.reach(tcp_state::established);
+  t.inject({.psh = true, .ack = true}, t.rcv_nxt, t.host_iss + 1, text("unread"));
   t.sent();
   REQUIRE_FALSE(t.host.tcp().close(s, t.now()));
-  check_sent(t.sent(), {{"R.", t.host_iss + 1, t.peer_nxt() + 6}});
+  check_sent(t.sent(), {{"R.", t.host_iss + 1, t.rcv_nxt + 6}});
 }
 
 // RFC 6298 in virtual time.
@@ -277,19 +271,19 @@ TEST_CASE("retransmission at the RTO, doubling each time, until the connection t
   stack_config c = tcp_harness::default_config();
   c.tcp.max_retransmits = 3;
   tcp_harness t{c};
-  const auto s = t.establish_passive();
+  const auto s = t.reach(tcp_state::established);
   std::size_t queued = 0;
   REQUIRE_FALSE(t.host.tcp().send(s, text("hello"), queued, t.now()));
-  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.peer_nxt(), 5u}});
+  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.rcv_nxt, 5u}});
   // The handshake measured an RTT of 0, so the RTO is the 1 s minimum: resends at 1, 3 and 7 s.
   t.advance(999ms);
   check_sent(t.sent(), {});
   t.advance(1ms);
-  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.peer_nxt(), 5u}});
+  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.rcv_nxt, 5u}});
   t.advance(2s);
-  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.peer_nxt(), 5u}});
+  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.rcv_nxt, 5u}});
   t.advance(4s);
-  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.peer_nxt(), 5u}});
+  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.rcv_nxt, 5u}});
   t.advance(8s);  // the fourth expiry: give up, with a reset
   check_sent(t.sent(), {{"R.", t.host_iss + 6}});
   std::vector<std::uint8_t> buf(4);
@@ -300,12 +294,12 @@ TEST_CASE("retransmission at the RTO, doubling each time, until the connection t
 
 TEST_CASE("an ACK of new data stops the timer; Karn's rule keeps resent segments untimed") {
   tcp_harness t;
-  const auto s = t.establish_passive();
+  const auto s = t.reach(tcp_state::established);
   std::size_t queued = 0;
   REQUIRE_FALSE(t.host.tcp().send(s, text("hello"), queued, t.now()));
   t.sent();
   t.advance(200ms);
-  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 6);
+  t.inject({.ack = true}, t.rcv_nxt, t.host_iss + 6);
   // 7/8 of the handshake's sample (0: the ACK came at once) and 1/8 of 200 ms.
   REQUIRE(t.host.tcp().info(s)->srtt);
   CHECK(*t.host.tcp().info(s)->srtt == 25ms);
@@ -318,7 +312,7 @@ TEST_CASE("an ACK of new data stops the timer; Karn's rule keeps resent segments
   t.advance(t.host.tcp().info(s)->rto);
   CHECK(t.sent().size() == 1);
   t.advance(300ms);
-  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 11);
+  t.inject({.ack = true}, t.rcv_nxt, t.host_iss + 11);
   CHECK(*t.host.tcp().info(s)->srtt == 25ms);
 }
 
@@ -326,7 +320,8 @@ TEST_CASE("a zero window is probed with backoff, and a peer that answers is neve
   stack_config c = tcp_harness::default_config();
   c.tcp.max_retransmits = 2;
   tcp_harness t{c};
-  const auto s = t.establish_passive(0);
+  t.peer_window = 0;
+  const auto s = t.reach(tcp_state::established);
   std::size_t queued = 0;
   REQUIRE_FALSE(t.host.tcp().send(s, text("waiting"), queued, t.now()));
   check_sent(t.sent(), {});  // nothing may go into a closed window
@@ -335,12 +330,12 @@ TEST_CASE("a zero window is probed with backoff, and a peer that answers is neve
     const auto probes = t.sent();
     REQUIRE_FALSE(probes.empty());
     CHECK(probes.back().seg.seq == t.host_iss);  // snd.una - 1: the peer must answer
-    t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 1, {}, 0);
+    t.inject({.ack = true}, t.rcv_nxt, t.host_iss + 1, {}, 0);
     t.sent();
   }
   CHECK(t.host.tcp().info(s)->state == tcp_state::established);
-  t.inject({.ack = true}, t.peer_nxt(), t.host_iss + 1, {}, 1000);  // the window opens
-  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.peer_nxt(), 7u}});
+  t.inject({.ack = true}, t.rcv_nxt, t.host_iss + 1, {}, 1000);  // the window opens
+  check_sent(t.sent(), {{"P.", t.host_iss + 1, t.rcv_nxt, 7u}});
 }
 
 }  // namespace
