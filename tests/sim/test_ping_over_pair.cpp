@@ -10,7 +10,7 @@
 #include "drivers/pair_link.hpp"
 #include "drivers/pcap_recorder.hpp"
 #include "stack/stack.hpp"
-#include "tests/support/simulator.hpp"
+#include "drivers/simulator.hpp"
 
 using namespace tapstack;
 using namespace std::chrono_literals;
@@ -30,7 +30,7 @@ struct two_hosts {
   pair_link link;
   stack a{host_config(1)};
   stack b{host_config(2)};
-  test::simulator sim;
+  simulator sim;
 
   two_hosts() {
     sim.add(a, link.a());
@@ -89,7 +89,7 @@ std::string ping_capture(std::uint64_t seed) {
     pcap_recorder capture{link.a(), path.string()};
     stack a{host_config(1, seed)};
     stack b{host_config(2, seed)};
-    test::simulator sim;
+    simulator sim;
     sim.add(a, capture);
     sim.add(b, link.b());
     sim.start();

@@ -14,7 +14,7 @@
 #include "drivers/pcap_recorder.hpp"
 #include "stack/stack.hpp"
 #include "tests/support/asio_pair.hpp"
-#include "tests/support/simulator.hpp"
+#include "drivers/simulator.hpp"
 
 namespace tapstack::test {
 namespace {

@@ -9,7 +9,7 @@
 #include "drivers/pair_link.hpp"
 #include "stack/stack.hpp"
 #include "tests/support/asio_pair.hpp"
-#include "tests/support/simulator.hpp"
+#include "drivers/simulator.hpp"
 
 namespace tapstack::test {
 namespace {

@@ -265,7 +265,7 @@ std::ostream& operator<<(std::ostream& out, const received& r) {
 }
 
 void check_sent(const std::vector<sent_segment>& actual,
-                const std::vector<expected_segment>& expected) {
+                const std::vector<expected_segment>& expected, std::source_location where) {
   bool same = actual.size() == expected.size();
   for (std::size_t i = 0; same && i < actual.size(); ++i) same = matches(actual[i], expected[i]);
   if (same) return;
@@ -274,7 +274,7 @@ void check_sent(const std::vector<sent_segment>& actual,
   for (const auto& e : expected) why << "  " << describe(e) << '\n';
   why << "the host sent " << actual.size() << ":\n";
   for (const auto& a : actual) why << "  " << a.line << '\n';
-  FAIL_CHECK(why.str());
+  ADD_FAIL_CHECK_AT(where.file_name(), static_cast<int>(where.line()), why.str());
 }
 
 }  // namespace tapstack::test

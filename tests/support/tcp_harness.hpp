@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <ostream>
+#include <source_location>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -130,10 +131,11 @@ void for_each_state(const std::vector<start>& starts, Row row) {
   }
 }
 
-// Checks that the host sent exactly these segments, in order; on a mismatch the message lists
-// both sides.
+// Checks that the host sent exactly these segments, in order; on a mismatch the failure, reported
+// at the caller's line, lists both sides.
 void check_sent(const std::vector<sent_segment>& actual,
-                const std::vector<expected_segment>& expected);
+                const std::vector<expected_segment>& expected,
+                std::source_location where = std::source_location::current());
 
 std::vector<std::uint8_t> text(std::string_view s);
 

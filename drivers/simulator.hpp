@@ -3,6 +3,7 @@
 // wired by in-memory devices in rounds: each host drains what its device received, runs its due
 // timers and transmits. When a round moves no frame, time jumps to the earliest deadline of any
 // host, so a minute of protocol time takes microseconds. Hosts and devices outlive the simulator.
+// Used by the sim tests and by the programs that run experiments in virtual time.
 #include <functional>
 #include <vector>
 
@@ -10,7 +11,7 @@
 #include "stack/device.hpp"
 #include "stack/stack.hpp"
 
-namespace tapstack::test {
+namespace tapstack {
 
 class simulator {
  public:
@@ -40,4 +41,4 @@ class simulator {
   instant now_{};
 };
 
-}  // namespace tapstack::test
+}  // namespace tapstack

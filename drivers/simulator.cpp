@@ -1,6 +1,6 @@
-#include "tests/support/simulator.hpp"
+#include "drivers/simulator.hpp"
 
-namespace tapstack::test {
+namespace tapstack {
 
 void simulator::add(stack& host, device& dev) { hosts_.push_back({&host, &dev}); }
 
@@ -47,4 +47,4 @@ void simulator::run_for(duration limit) {
   now_ = std::max(now_, until);
 }
 
-}  // namespace tapstack::test
+}  // namespace tapstack
