@@ -150,8 +150,11 @@ bool tcp_layer::acceptable(const tcb& t, const tcp_repr& seg) const {
   const std::uint32_t len = seg.segment_len();
   const std::int32_t wnd = std::max(0, t.rcv_adv - t.rcv_nxt);
   const seq32 end = t.rcv_nxt + static_cast<std::uint32_t>(wnd);
-  if (len == 0) return wnd == 0 ? seg.seq == t.rcv_nxt : seq_in_window(seg.seq, t.rcv_nxt, end);
-  if (wnd == 0) return false;
+  // A closed window takes nothing, "but special allowance should be made to accept valid ACKs,
+  // URGs, and RSTs": a segment at rcv.nxt goes on for those, and the seventh step refuses its
+  // text. A bare FIN there is taken too, as Linux does (tcp_data_queue()): it needs no room.
+  if (wnd == 0) return seg.seq == t.rcv_nxt;
+  if (len == 0) return seq_in_window(seg.seq, t.rcv_nxt, end);
   return seq_in_window(seg.seq, t.rcv_nxt, end) ||
          seq_in_window(seg.seq + (len - 1), t.rcv_nxt, end);
 }
@@ -212,9 +215,12 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
         return set_state(c, tcp_state::closed, "RST", now);
     }
   }
-  // Third, security and precedence: no compartments here. Fourth, the SYN bit (RFC 5961 4):
-  // a SYN on a synchronized connection gets a challenge ACK, whatever its sequence number.
+  // Third, security and precedence: no compartments here. Fourth, the SYN bit: from a listener,
+  // SYN-RECEIVED goes back to LISTEN (the listener carries on, this connection is forgotten);
+  // otherwise (RFC 5961 4) the SYN gets a challenge ACK, whatever its sequence number.
   if (seg.flags.syn) {
+    if (t.state == tcp_state::syn_received && c.listener)
+      return set_state(c, tcp_state::closed, "SYN", now);
     ctx_.drop(drop_reason::tcp_syn_challenged, now);
     if (challenge_ack_allowed(now)) {
       ctx_.stats.count(event::tcp_challenge_acks);
@@ -285,8 +291,11 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
       t.retransmit_at = now + t.rtt.rto();
     wake(c);
   }
-  // The send window, from the newest segment only (snd.wl1, snd.wl2 as RFC 9293 3.10.7.4).
-  if (seq_lt(t.snd_wl1, seg.seq) || (t.snd_wl1 == seg.seq && seq_le(t.snd_wl2, seg.ack))) {
+  // The send window, from the newest segment only (snd.wl1, snd.wl2 as RFC 9293 3.10.7.4), and
+  // never from an ACK older than snd.una ("If SND.UNA =< SEG.ACK =< SND.NXT").
+  const bool newest =
+      seq_lt(t.snd_wl1, seg.seq) || (t.snd_wl1 == seg.seq && seq_le(t.snd_wl2, seg.ack));
+  if (seq_ge(seg.ack, t.snd_una) && newest) {
     t.snd_wnd = static_cast<std::uint32_t>(seg.window) << t.snd_wscale;
     t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
     t.snd_wl1 = seg.seq;
@@ -338,9 +347,11 @@ void tcp_layer::process_text(connection& c, const tcp_repr& seg, instant now) {
   }
   const auto window = static_cast<std::size_t>(std::max(0, t.rcv_adv - t.rcv_nxt));
   const auto offset = static_cast<std::size_t>(start - t.rcv_nxt);
-  if (offset >= window) return;
-  data = data.first(std::min(data.size(), window - offset));
   t.ack_now = true;
+  // Only a closed window leaves nothing to take (the first step let the segment on for its ACK):
+  // the peer hears that it is still closed.
+  if (offset >= window) return ctx_.drop(drop_reason::tcp_out_of_window, now);
+  data = data.first(std::min(data.size(), window - offset));
   // Only what the buffer took is recorded, so the assembler never vouches for bytes it lacks.
   const std::size_t stored = t.recv_buffer.write_at(offset, data);
   if (stored == 0) return;

@@ -9,8 +9,8 @@
 
 #include "drivers/pair_link.hpp"
 #include "drivers/pcap_recorder.hpp"
-#include "stack/stack.hpp"
 #include "drivers/simulator.hpp"
+#include "stack/stack.hpp"
 
 using namespace tapstack;
 using namespace std::chrono_literals;

@@ -12,9 +12,9 @@
 
 #include "drivers/pair_link.hpp"
 #include "drivers/pcap_recorder.hpp"
+#include "drivers/simulator.hpp"
 #include "stack/stack.hpp"
 #include "tests/support/asio_pair.hpp"
-#include "drivers/simulator.hpp"
 
 namespace tapstack::test {
 namespace {

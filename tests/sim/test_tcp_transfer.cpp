@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "drivers/pair_link.hpp"
+#include "drivers/simulator.hpp"
 #include "stack/stack.hpp"
 #include "tests/support/asio_pair.hpp"
-#include "drivers/simulator.hpp"
 
 namespace tapstack::test {
 namespace {

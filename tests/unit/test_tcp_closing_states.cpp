@@ -1,0 +1,164 @@
+// RFC 9293 3.10.7.4 in the states of a closing connection (FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT,
+// CLOSING, LAST-ACK, TIME-WAIT): what an ACK of our FIN does (step five), where text is still
+// taken (step seven), and the peer's FIN (step eight), with the 2 MSL wait in virtual time. The
+// checks every state shares are in test_tcp_states.cpp.
+#include <doctest/doctest.h>
+
+#include "tests/support/tcp_harness.hpp"
+
+namespace tapstack::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// TIME-WAIT lasts 2 MSL: tcp_config::time_wait, 60 s by default.
+constexpr duration two_msl = 60s;
+
+// Checks that the connection stays in TIME-WAIT, silent, until `left` has passed, then closes.
+void check_time_wait_ends_after(tcp_harness& t, duration left) {
+  t.advance(left - 1ms);
+  check_sent(t.sent(), {});  // no timer but TIME-WAIT's is left running
+  CHECK(t.state() == tcp_state::time_wait);
+  t.advance(1ms);
+  check_sent(t.sent(), {});
+  CHECK(t.state() == tcp_state::closed);
+}
+
+// Step five: the ACK of our FIN.
+
+TEST_CASE("FIN-WAIT-1: the ACK of our FIN leads to FIN-WAIT-2, unanswered, and stops the timer") {
+  tcp_harness t;
+  t.reach(tcp_state::fin_wait_1);
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt);
+  check_sent(t.sent(), {});
+  CHECK(t.state() == tcp_state::fin_wait_2);
+  t.advance(10s);
+  check_sent(t.sent(), {});
+}
+
+TEST_CASE("FIN-WAIT-1: an ACK short of our FIN leaves it there, and the FIN is resent at the RTO") {
+  tcp_harness t;
+  t.reach(tcp_state::fin_wait_1);
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_una);
+  check_sent(t.sent(), {});
+  CHECK(t.state() == tcp_state::fin_wait_1);
+  t.advance(1s);  // the handshake's RTT sample was 0: the RTO is the 1 s minimum
+  check_sent(t.sent(), {{"F.", t.snd_una, t.rcv_nxt}});
+}
+
+TEST_CASE("CLOSE-WAIT: the host still sends, and an ACK of its data is taken as in ESTABLISHED") {
+  tcp_harness t;
+  const auto s = t.reach(tcp_state::close_wait);
+  std::size_t queued = 0;
+  REQUIRE_FALSE(t.host.tcp().send(s, text("reply"), queued, t.now()));
+  check_sent(t.sent(), {{"P.", t.snd_nxt, t.rcv_nxt, 5u}});
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt + 5);
+  check_sent(t.sent(), {});
+  CHECK(t.host.tcp().info(s)->bytes_in_flight == 0);
+  CHECK(t.state() == tcp_state::close_wait);
+}
+
+TEST_CASE("CLOSING: the ACK of our FIN leads to TIME-WAIT, which ends after 2 MSL") {
+  tcp_harness t;
+  t.reach(tcp_state::closing);
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt);
+  check_sent(t.sent(), {});
+  CHECK(t.state() == tcp_state::time_wait);
+  check_time_wait_ends_after(t, two_msl);
+}
+
+TEST_CASE("LAST-ACK: our FIN is resent until acknowledged; its ACK closes, unanswered") {
+  tcp_harness t;
+  const auto s = t.reach(tcp_state::last_ack);
+  t.advance(1s);
+  check_sent(t.sent(), {{"F.", t.snd_una, t.rcv_nxt}});
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt);
+  check_sent(t.sent(), {});
+  CHECK(t.state() == tcp_state::closed);
+  CHECK(t.host.tcp().connections().empty());
+  CHECK(t.read(s) == received{});  // the end of the stream, and no error
+}
+
+// Step seven: the segment text.
+
+TEST_CASE("ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2: data is taken and acknowledged") {
+  for_each_state({{tcp_state::established}, {tcp_state::fin_wait_1}, {tcp_state::fin_wait_2}},
+                 [](tcp_harness& t, tcp_socket_id socket, start s) {
+                   t.inject({.psh = true, .ack = true}, t.rcv_nxt, t.snd_una, text("more"));
+                   check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt + 4}});
+                   CHECK(t.state() == s.state);
+                   CHECK(t.read(socket) == received{"more", would_block});
+                 });
+}
+
+TEST_CASE("CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: text after the peer's FIN is ignored") {
+  for_each_state({{tcp_state::close_wait},
+                  {tcp_state::closing},
+                  {tcp_state::last_ack},
+                  {tcp_state::time_wait}},
+                 [](tcp_harness& t, tcp_socket_id socket, start s) {
+                   t.inject({.psh = true, .ack = true}, t.rcv_nxt, t.snd_una, text("late"));
+                   t.inject_urgent(t.rcv_nxt, t.snd_una, text("late!"), 5);
+                   check_sent(t.sent(), {});
+                   CHECK(t.state() == s.state);
+                   CHECK(t.read(socket) == received{});
+                 });
+}
+
+// Step eight: the FIN bit.
+
+TEST_CASE("FIN-WAIT-1: a FIN that does not acknowledge ours leads to CLOSING") {
+  tcp_harness t;
+  t.reach(tcp_state::fin_wait_1);
+  t.inject({.fin = true, .ack = true}, t.rcv_nxt, t.snd_una);
+  check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt + 1}});
+  CHECK(t.state() == tcp_state::closing);
+}
+
+TEST_CASE("FIN-WAIT-1 and FIN-WAIT-2: a FIN with the ACK of ours: TIME-WAIT, CLOSED after 2 MSL") {
+  for_each_state({{tcp_state::fin_wait_1}, {tcp_state::fin_wait_2}},
+                 [](tcp_harness& t, tcp_socket_id socket, start) {
+                   t.inject({.fin = true, .ack = true}, t.rcv_nxt, t.snd_nxt);
+                   check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt + 1}});
+                   CHECK(t.state() == tcp_state::time_wait);
+                   CHECK(t.read(socket) == received{});
+                   check_time_wait_ends_after(t, two_msl);
+                 });
+}
+
+TEST_CASE("CLOSE-WAIT, CLOSING, LAST-ACK: the peer's FIN again is acknowledged; the state stays") {
+  for_each_state({{tcp_state::close_wait}, {tcp_state::closing}, {tcp_state::last_ack}},
+                 [](tcp_harness& t, tcp_socket_id, start s) {
+                   t.inject({.fin = true, .ack = true}, t.rcv_nxt - 1, t.snd_una);
+                   check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt}});
+                   CHECK(t.state() == s.state);
+                 });
+}
+
+TEST_CASE("TIME-WAIT: the peer's FIN again is acknowledged and restarts the 2 MSL wait") {
+  tcp_harness t;
+  t.reach(tcp_state::time_wait);
+  t.advance(30s);
+  t.inject({.fin = true, .ack = true}, t.rcv_nxt - 1, t.snd_nxt);
+  check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt}});
+  check_time_wait_ends_after(t, two_msl);
+}
+
+TEST_CASE("TIME-WAIT: a SYN gets a challenge ACK and neither ends nor restarts the wait") {
+  // RFC 1122 4.2.2.13 lets a host reopen from TIME-WAIT on a SYN; tapstack does not (RFC 5961 4
+  // wants a challenge ACK), so the new connection waits out the 2 MSL.
+  tcp_harness t;
+  t.reach(tcp_state::time_wait);
+  t.advance(30s);
+  const seq32 new_isn = t.rcv_nxt + 100'000;
+  t.inject({.syn = true}, t.rcv_nxt + 5, seq32{0});
+  t.inject({.syn = true}, new_isn, seq32{0});
+  check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt}, {".", t.snd_nxt, t.rcv_nxt}});
+  check_time_wait_ends_after(t, two_msl - 30s);
+  // Then the listener takes it.
+  t.inject({.syn = true}, new_isn, seq32{0});
+  check_sent(t.sent(), {{"S.", std::nullopt, new_isn + 1}});
+}
+
+}  // namespace
+}  // namespace tapstack::test
