@@ -11,11 +11,15 @@ pair_link::pair_link(const link_config& config) : config_{config}, random_{confi
 }
 
 std::optional<instant> pair_link::next_arrival() const {
-  std::optional<instant> next;
-  for (const end* e : {&a_, &b_})
-    if (!e->inbox_.empty() && (!next || e->inbox_.front().arrives < *next))
-      next = e->inbox_.front().arrives;
-  return next;
+  const auto a = a_.next_deadline();
+  const auto b = b_.next_deadline();
+  if (a && b) return std::min(*a, *b);
+  return a ? a : b;
+}
+
+std::optional<instant> pair_link::end::next_deadline() const {
+  if (inbox_.empty()) return std::nullopt;
+  return inbox_.front().arrives;
 }
 
 std::size_t pair_link::end::receive(byte_span out, instant now) {
@@ -28,14 +32,26 @@ std::size_t pair_link::end::receive(byte_span out, instant now) {
 }
 
 bool pair_link::end::transmit(const_byte_span frame, instant now) {
-  if (peer_->inbox_.size() >= link_->config_.queue_limit) return false;
+  const link_config& c = link_->config_;
+  instant sent = now;
+  if (c.rate_bps > 0) {
+    while (!departures_.empty() && departures_.front() <= now) departures_.pop_front();
+    if (departures_.size() >= c.queue_limit) {
+      ++link_->queue_drops_;
+      return true;  // accepted by the device, dropped at the bottleneck's tail
+    }
+    const instant start = departures_.empty() ? now : std::max(now, departures_.back());
+    sent = start + duration{frame.size() * 8 * std::uint64_t{1'000'000'000} / c.rate_bps};
+    departures_.push_back(sent);
+  } else if (peer_->inbox_.size() >= c.queue_limit) {
+    return false;
+  }
   // A lost frame was still accepted by the device: the loss happens on the wire.
-  if (link_->config_.loss > 0 &&
-      static_cast<double>(link_->random_.next() >> 11) * 0x1.0p-53 < link_->config_.loss) {
+  if (c.loss > 0 && static_cast<double>(link_->random_.next() >> 11) * 0x1.0p-53 < c.loss) {
     ++link_->dropped_;
     return true;
   }
-  peer_->inbox_.push_back({now + link_->config_.latency, {frame.begin(), frame.end()}});
+  peer_->inbox_.push_back({sent + c.latency, {frame.begin(), frame.end()}});
   return true;
 }
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -24,6 +25,7 @@ class pcap_recorder final : public device {
   std::size_t receive(byte_span out, instant now) override;
   bool transmit(const_byte_span frame, instant now) override;
   int wait_handle() const override { return inner_.wait_handle(); }
+  std::optional<instant> next_deadline() const override { return inner_.next_deadline(); }
   void flush() override;
   std::size_t frames_written() const { return frames_; }
 

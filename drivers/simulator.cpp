@@ -25,9 +25,8 @@ bool simulator::step(instant until) {
   if (moved) return true;
   std::optional<instant> next;
   for (auto& h : hosts_)
-    if (auto d = h.host->next_deadline(); d && (!next || *d < *next)) next = d;
-  for (const pair_link* l : links_)
-    if (auto d = l->next_arrival(); d && (!next || *d < *next)) next = d;
+    for (const auto d : {h.host->next_deadline(), h.dev->next_deadline()})
+      if (d && (!next || *d < *next)) next = d;
   if (!next || *next > until) return false;
   now_ = std::max(now_, *next);
   return true;

@@ -2,12 +2,13 @@
 // The virtual-time driver: the one place in the project that advances virtual time. It runs hosts
 // wired by in-memory devices in rounds: each host drains what its device received, runs its due
 // timers and transmits. When a round moves no frame, time jumps to the earliest deadline of any
-// host, so a minute of protocol time takes microseconds. Hosts and devices outlive the simulator.
+// host or device (a frame arriving over a link, a frame a fault injector holds), so a minute of
+// protocol time takes microseconds. Hosts and devices outlive the simulator.
 // Used by the sim tests and by the programs that run experiments in virtual time.
+#include <cstdint>
 #include <functional>
 #include <vector>
 
-#include "drivers/pair_link.hpp"
 #include "stack/device.hpp"
 #include "stack/stack.hpp"
 
@@ -15,9 +16,8 @@ namespace tapstack {
 
 class simulator {
  public:
+  // The simulator wakes for the device's next_deadline() as for the host's.
   void add(stack& host, device& dev);
-  // A link whose frames take time to cross: the simulator wakes when the next one arrives.
-  void add(const pair_link& link) { links_.push_back(&link); }
   instant now() const { return now_; }
 
   // Starts every host at the current instant.
@@ -36,7 +36,6 @@ class simulator {
   bool step(instant until);
 
   std::vector<attached> hosts_;
-  std::vector<const pair_link*> links_;
   std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(65536 + 64);
   instant now_{};
 };

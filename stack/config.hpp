@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "stack/base/time.hpp"
+#include "stack/tcp/congestion_control.hpp"
 #include "stack/wire/address.hpp"
 
 namespace tapstack {
@@ -81,6 +82,22 @@ struct tcp_config {
   std::uint32_t challenge_acks_per_second = 1000;
   // Out-of-order ranges held per connection (each a hole a peer makes us track).
   std::size_t max_out_of_order_ranges = 32;
+
+  // What each connection starts with; the socket options of the same names change one socket.
+  // Nagle's algorithm (RFC 896, RFC 1122 4.2.3.4) is on unless no_delay.
+  bool no_delay = false;
+  // Delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2): an ACK for at least every second full-sized
+  // segment, and within this time of the first unacknowledged one. Linux's is 40 ms, as ours;
+  // RFC 1122 sets the bound at 500 ms.
+  bool delayed_ack = true;
+  duration delayed_ack_timeout = std::chrono::milliseconds{40};
+  congestion_algorithm congestion = congestion_algorithm::newreno;
+  // The initial window in segments: 0 for RFC 5681's (2 to 4 by MSS), 10 for RFC 6928's.
+  unsigned initial_window_segments = 10;
+  // The options offered on our SYNs; each is in force only when the peer's SYN carries it too.
+  bool window_scaling = true;  // RFC 7323 2
+  bool timestamps = true;      // RFC 7323 3
+  bool sack = true;            // RFC 2018
 };
 
 struct stack_config {

@@ -1,9 +1,10 @@
 #pragma once
 // The one seam between a host and the outside: a non-blocking frame device. The tap, the in-memory
-// pair link and the decorators (pcap recorder, tracer, later the fault injector) implement it, and
+// pair link and the decorators (pcap recorder, tracer, fault injector) implement it, and
 // decorators wrap one another like middleware: tracer(pcap(tap)). Every call takes the current
 // instant, so a decorator can timestamp or delay without reading a clock.
 #include <cstddef>
+#include <optional>
 
 #include "stack/base/bytes.hpp"
 #include "stack/base/time.hpp"
@@ -25,6 +26,12 @@ class device {
   // Called after each batch of work so that recorders make what they hold visible (a pcap file
   // can be read while the host runs); decorators pass it on.
   virtual void flush() {}
+  // When the device will have something to deliver or do without being handed a frame: a frame
+  // in flight that becomes receivable, a held frame due to be sent on. The driver calls receive
+  // at that instant (the simulator jumps to it, the runner sets its timer for it). nullopt when
+  // only the outside can bring something, as for a tap. Decorators answer with the earlier of
+  // their own and their inner device's.
+  virtual std::optional<instant> next_deadline() const { return std::nullopt; }
 };
 
 }  // namespace tapstack

@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "apps/common/program.hpp"
-#include "apps/common/tcp_flags.hpp"
+#include "apps/common/tcp_host_flags.hpp"
 
 namespace tapstack {
 namespace po = boost::program_options;
@@ -12,7 +12,7 @@ std::optional<host_options> parse_command_line(
     int argc, char** argv, const std::string& usage, const po::options_description& own,
     po::variables_map& vm, const po::positional_options_description& positional) {
   host_flags flags;
-  tcp_flags tcp;
+  tcp_host_flags tcp;
   po::options_description all{"General"};
   all.add_options()("help,h", "print this help and exit");
   all.add(own);

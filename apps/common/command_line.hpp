@@ -1,7 +1,7 @@
 #pragma once
 // Parsing a program's command line: its own options and positional arguments, then the host and
-// TCP flags every program shares (host_options.hpp, tcp_flags.hpp), with one --help for all. Parse
-// errors become usage_error, so run_program turns them into one line and exit code 2.
+// TCP flags every program shares (host_options.hpp, tcp_host_flags.hpp), with one --help for all.
+// Parse errors become usage_error, so run_program turns them into one line and exit code 2.
 #include <boost/program_options.hpp>
 #include <optional>
 #include <string>

@@ -97,6 +97,12 @@ duration duration_flag(const std::string& flag, const std::string& text, duratio
   return *d;
 }
 
+bool switch_flag(const std::string& flag, const std::string& text) {
+  if (text == "on") return true;
+  if (text == "off") return false;
+  bad_flag(flag, text, "on or off");
+}
+
 std::size_t size_flag(const std::string& flag, const std::string& text, std::size_t min,
                       std::size_t max) {
   const auto n = parse_size(text);

@@ -26,6 +26,8 @@ std::uint64_t unsigned_flag(const std::string& flag, const std::string& text, st
                             std::uint64_t max, const std::string& want);
 duration duration_flag(const std::string& flag, const std::string& text, duration min,
                        duration max);
+// "on" or "off".
+bool switch_flag(const std::string& flag, const std::string& text);
 std::size_t size_flag(const std::string& flag, const std::string& text, std::size_t min,
                       std::size_t max);
 

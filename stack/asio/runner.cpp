@@ -65,7 +65,10 @@ void runner::wait_readable() {
 }
 
 void runner::wait_deadline() {
-  const auto deadline = host_.next_deadline();
+  // A device may hold frames of its own (a fault injector's delays), due whether or not its
+  // descriptor becomes readable.
+  auto deadline = host_.next_deadline();
+  if (const auto d = dev_.next_deadline(); d && (!deadline || *d < *deadline)) deadline = d;
   if (!deadline) {
     timer_.cancel();
     return;

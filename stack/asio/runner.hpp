@@ -1,9 +1,10 @@
 #pragma once
 // The runner: the only loop that runs a host in real time. On an io_context it waits for the
-// device's descriptor to become readable and for a timer set to the host's next deadline; on each
-// wake-up it drains every frame that is ready, runs the timers that are due, then transmits what
-// the host queued. SIGINT and SIGTERM stop it cleanly: run() returns, and the program prints its
-// counters and closes its files. The host, device and clock outlive the runner.
+// device's descriptor to become readable and for a timer set to the earlier of the host's and the
+// device's next deadline; on each wake-up it drains every frame that is ready, runs the timers
+// that are due, then transmits what the host queued. SIGINT and SIGTERM stop it cleanly: run()
+// returns, and the program prints its counters and closes its files. The host, device and clock
+// outlive the runner.
 #include <cstdint>
 #include <optional>
 #include <vector>

@@ -6,8 +6,9 @@
 // connection_reset, a refused connect as connection_refused, a timeout as timed_out. Operations
 // run on the host's executor; the synchronous calls belong on the host's thread. Pending
 // operations complete with operation_aborted on cancel() and close(). The host outlives them.
-// Options (no_delay, keep_alive, send_buffer_size, receive_buffer_size) may be set once the object
-// is open: on a socket before it connects, or on an acceptor for the connections it will accept.
+// Options (Asio's no_delay, keep_alive, send_buffer_size and receive_buffer_size; tapstack's
+// delayed_ack, quick_ack and congestion) may be set once the object is open: on a socket before
+// it connects, or on an acceptor for the connections it will accept.
 #include <deque>
 #include <memory>
 #include <optional>
@@ -22,6 +23,32 @@ namespace tapstack::tcp {
 
 using endpoint = asio::ip::tcp::endpoint;
 using error_code = boost::system::error_code;
+
+// tapstack's own socket options, shaped like Asio's (a value() and a constructor taking it), for
+// what Asio has no name for: delayed ACKs, quick ACKs (every segment acknowledged at once), and
+// the congestion control algorithm (Linux's TCP_CONGESTION).
+template <class Tag>
+class boolean_option {
+ public:
+  boolean_option() = default;
+  explicit boolean_option(bool on) : on_{on} {}
+  bool value() const { return on_; }
+
+ private:
+  bool on_ = false;
+};
+using delayed_ack = boolean_option<struct delayed_ack_tag>;
+using quick_ack = boolean_option<struct quick_ack_tag>;
+
+class congestion {
+ public:
+  congestion() = default;
+  explicit congestion(congestion_algorithm a) : algorithm_{a} {}
+  congestion_algorithm value() const { return algorithm_; }
+
+ private:
+  congestion_algorithm algorithm_ = congestion_algorithm::newreno;
+};
 
 namespace detail {
 
@@ -157,6 +184,18 @@ struct option_field;
 template <>
 struct option_field<asio::ip::tcp::no_delay> {
   static constexpr auto member = &tcp_socket_options::no_delay;
+};
+template <>
+struct option_field<delayed_ack> {
+  static constexpr auto member = &tcp_socket_options::delayed_ack;
+};
+template <>
+struct option_field<quick_ack> {
+  static constexpr auto member = &tcp_socket_options::quick_ack;
+};
+template <>
+struct option_field<congestion> {
+  static constexpr auto member = &tcp_socket_options::congestion;
 };
 template <>
 struct option_field<asio::socket_base::keep_alive> {

@@ -11,12 +11,20 @@ namespace tapstack {
 struct tcp_socket_options {
   bool no_delay = false;   // Nagle's algorithm off (TCP_NODELAY)
   bool keepalive = false;  // probe an idle connection (SO_KEEPALIVE), timed by tcp_config
+  bool delayed_ack = true;
+  // Acknowledge every segment at once, whatever delayed_ack says (Linux's TCP_QUICKACK, but
+  // lasting until turned off rather than for a while).
+  bool quick_ack = false;
+  congestion_algorithm congestion = congestion_algorithm::newreno;  // TCP_CONGESTION
   std::size_t send_buffer = 0;
   std::size_t receive_buffer = 0;
 
   static tcp_socket_options defaults(const tcp_config& c) {
-    return {.no_delay = false,
+    return {.no_delay = c.no_delay,
             .keepalive = c.keepalive,
+            .delayed_ack = c.delayed_ack,
+            .quick_ack = false,
+            .congestion = c.congestion,
             .send_buffer = c.send_buffer,
             .receive_buffer = c.receive_buffer};
   }

@@ -3,6 +3,7 @@
 // RFC's names, so a debugger's view of it reads like the RFC. Timers are deadlines (nullopt when
 // not running), compared with the instant the host is driven with. Plain data: the TCP layer's
 // input, output and timer code act on it.
+#include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -11,7 +12,10 @@
 #include "stack/buffers/assembler.hpp"
 #include "stack/buffers/byte_ring.hpp"
 #include "stack/config.hpp"
+#include "stack/tcp/congestion_control.hpp"
 #include "stack/tcp/rtt_estimator.hpp"
+#include "stack/tcp/sack_blocks.hpp"
+#include "stack/tcp/sack_scoreboard.hpp"
 #include "stack/tcp/seq.hpp"
 #include "stack/tcp/socket_options.hpp"
 #include "stack/tcp/tcp_state.hpp"
@@ -32,6 +36,11 @@ struct tcb {
         out_of_order{c.max_out_of_order_ranges},
         no_delay{o.no_delay},
         keepalive{o.keepalive},
+        delayed_ack{o.delayed_ack},
+        quick_ack{o.quick_ack},
+        congestion{o.congestion},
+        cc{make_congestion_control(o.congestion, snd_mss,
+                                   initial_window(snd_mss, c.initial_window_segments))},
         rtt{rto_config{c.min_rto, c.max_rto, std::chrono::seconds{1},
                        std::chrono::milliseconds{1}}} {}
 
@@ -59,6 +68,15 @@ struct tcb {
   // Window scaling (RFC 7323), in force only when both SYNs carried it.
   std::uint8_t snd_wscale = 0;  // how the peer's windows are shifted
   std::uint8_t rcv_wscale = 0;  // how ours are
+  bool wscale_ok = false;
+  // SACK (RFC 2018) and timestamps (RFC 7323), likewise.
+  bool sack_ok = false;
+  bool ts_ok = false;
+  // Timestamps: our clock counts milliseconds from a random start per connection (RFC 7323 5.4),
+  // TS.Recent is the peer's value to echo, Last.ACK.sent the ack field we last sent (RFC 7323 4.3).
+  std::uint32_t ts_offset = 0;
+  std::uint32_t ts_recent = 0;
+  seq32 last_ack_sent;
 
   // Data. send_buffer holds from snd_una on (what is unacknowledged, then what is unsent);
   // recv_buffer what is in order and unread, with out-of-order data held past it.
@@ -71,9 +89,26 @@ struct tcb {
   bool ack_now = false;       // an ACK is owed (data or a FIN arrived, or a challenge)
   bool no_delay = false;      // Nagle's algorithm off
   bool keepalive = false;     // idle connections are probed
+  bool delayed_ack = true;    // ACKs may wait (RFC 1122 4.2.3.2)
+  bool quick_ack = false;     // ... but not on this connection
+  // Delayed ACK: in-order bytes received since our last ACK, and the largest segment the peer has
+  // sent (its "full-sized" segment, as Linux's rcv_mss estimates it).
+  std::uint32_t unacked_bytes = 0;
+  std::uint32_t rcv_mss = 536;
+
+  // Congestion control (RFC 5681) and loss recovery (RFC 6582, RFC 6675).
+  congestion_algorithm congestion;
+  std::unique_ptr<congestion_control> cc;
+  unsigned dupacks = 0;
+  bool in_recovery = false;
+  seq32 recover;  // RFC 6582's "recover", RFC 6675's RecoveryPoint: snd.max when recovery began
+  instant last_send{};  // for the restart after idle (RFC 5681 4.1)
+  sack_scoreboard scoreboard{sack_scoreboard_config{}};
+  sack_blocks sack_report;  // what our ACKs report of the data held past a gap
 
   // Timers.
   std::optional<instant> retransmit_at;
+  std::optional<instant> ack_at;      // the delayed ACK is due
   std::optional<instant> persist_at;  // zero-window probe
   std::optional<instant> keepalive_at;
   std::optional<instant> time_wait_until;
@@ -86,8 +121,22 @@ struct tcb {
   std::optional<seq32> rtt_seq;
   instant rtt_sent{};
 
+  // What tcp_info reports: totals over the connection's life, and the delivery rate (bytes
+  // acknowledged per second over about one round trip).
+  std::uint64_t total_retransmits = 0;
+  std::uint64_t fast_retransmits = 0;
+  std::uint64_t timeouts = 0;
+  std::uint64_t bytes_acked = 0;
+  std::uint64_t rate_start_acked = 0;
+  instant rate_start{};
+  std::uint64_t delivery_rate = 0;  // bytes per second
+
   // Set when the connection failed (reset, refused, timed out); read once by the application.
   std::error_code error;
+
+  // SMSS (RFC 5681): the data a full-sized segment carries, the MSS less the timestamps every
+  // segment then bears (as Linux's mss_cache). What congestion control counts in.
+  std::uint32_t smss() const { return snd_mss - (ts_ok ? tcp::timestamps_option_len : 0u); }
 
   // The sequence number our FIN takes once the application shut down sending, until it is
   // acknowledged (snd_una then passes it and the buffer is empty).

@@ -1,6 +1,8 @@
 // SEGMENT ARRIVES (RFC 9293 3.10.7), in the RFC's order: a segment for no connection (3.10.7.1),
 // for a listener (3.10.7.2), in SYN-SENT (3.10.7.3), and in every other state (3.10.7.4, its eight
-// steps), with RFC 5961's hardening of the RST, SYN and ACK checks.
+// steps), with RFC 5961's hardening of the RST, SYN and ACK checks and RFC 7323's timestamp
+// rules (PAWS before the first step, TS.Recent after it, RTT from the echoed value). What an ACK
+// means for the congestion window is tcp_recovery.cpp's.
 #include <algorithm>
 
 #include "stack/tcp/tcp_layer.hpp"
@@ -66,6 +68,8 @@ void tcp_layer::segment_to_listener(tcp_socket_id listener, const tcp_tuple& tup
   t.snd_una = t.iss;
   t.snd_nxt = t.iss + 1;
   t.snd_max = t.snd_nxt;
+  t.recover = t.iss;
+  t.ts_offset = static_cast<std::uint32_t>(ctx_.random.next());
   t.last_heard = now;
   negotiate(t, seg);
   // The SYN's window is never scaled (RFC 7323 2.2).
@@ -85,22 +89,28 @@ void tcp_layer::segment_to_listener(tcp_socket_id listener, const tcp_tuple& tup
   t.retransmit_at = now + t.rtt.rto();
 }
 
-// The options a SYN offers (RFC 9293 3.7.1, RFC 7323): the peer's MSS (536 without one) and,
-// when both SYNs carry it, window scaling.
+// The options the peer's SYN offers (RFC 9293 3.7.1, RFC 7323, RFC 2018): its MSS (536 without
+// one), and window scaling, timestamps and SACK, each in force when both SYNs carry it. Congestion
+// control starts here, once the segment size is known.
 void tcp_layer::negotiate(tcb& t, const tcp_repr& syn) {
+  const tcp_config& k = ctx_.config.tcp;
   const std::size_t ours = ctx_.config.mtu - 40;
   t.snd_mss =
       static_cast<std::uint16_t>(std::min<std::size_t>(syn.options.mss.value_or(536), ours));
-  if (syn.options.window_scale) {
+  t.wscale_ok = k.window_scaling && syn.options.window_scale;
+  if (t.wscale_ok) {
     t.snd_wscale = *syn.options.window_scale;
-    // The smallest shift that lets the whole receive buffer be offered.
-    while (t.rcv_wscale < tcp::max_window_scale &&
-           (t.recv_buffer.capacity() >> t.rcv_wscale) > 0xffff)
-      ++t.rcv_wscale;
+    t.rcv_wscale = window_scale_for(t);
   } else {
     t.snd_wscale = 0;
     t.rcv_wscale = 0;
   }
+  t.sack_ok = k.sack && syn.options.sack_permitted;
+  t.ts_ok = k.timestamps && syn.options.timestamps;
+  if (t.ts_ok) t.ts_recent = syn.options.timestamps->val;
+  t.cc = make_congestion_control(t.congestion, t.smss(),
+                                 initial_window(t.smss(), k.initial_window_segments));
+  t.scoreboard.set_smss(t.smss());
 }
 
 // 3.10.7.3: SYN-SENT.
@@ -175,6 +185,7 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
   // for our retransmission timer.
   if (t.state == tcp_state::syn_received && seg.flags.syn && !seg.flags.ack && seg.seq == t.irs)
     return send_syn(t, now);
+  if (paws_rejects(t, seg, now)) return;
 
   // In TIME-WAIT only the peer's FIN can come again (RFC 9293 3.10.7.4, eighth step): acknowledge
   // it and restart the 2 MSL wait. It lies just before rcv.nxt, so the first step's test would
@@ -190,6 +201,11 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
     if (!seg.flags.rst) send_ack(t, now);
     return;
   }
+  // RFC 7323 4.3 (R3): TS.Recent follows the segment our last ACK asked for (SEG.SEQ =<
+  // Last.ACK.sent), so a delayed ACK echoes the oldest timestamp it covers.
+  if (t.ts_ok && seg.options.timestamps && seq_le(seg.seq, t.last_ack_sent) &&
+      static_cast<std::int32_t>(seg.options.timestamps->val - t.ts_recent) >= 0)
+    t.ts_recent = seg.options.timestamps->val;
   // Second, the RST bit (RFC 5961 3.2): a reset only at exactly rcv.nxt; elsewhere in the window,
   // a challenge ACK, so a blind attacker must guess the exact number.
   if (seg.flags.rst) {
@@ -219,8 +235,10 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
   // SYN-RECEIVED goes back to LISTEN (the listener carries on, this connection is forgotten);
   // otherwise (RFC 5961 4) the SYN gets a challenge ACK, whatever its sequence number.
   if (seg.flags.syn) {
-    if (t.state == tcp_state::syn_received && c.listener)
+    if (t.state == tcp_state::syn_received && c.listener) {
+      ctx_.drop(drop_reason::tcp_syn_in_syn_received, now);
       return set_state(c, tcp_state::closed, "SYN", now);
+    }
     ctx_.drop(drop_reason::tcp_syn_challenged, now);
     if (challenge_ack_allowed(now)) {
       ctx_.stats.count(event::tcp_challenge_acks);
@@ -269,20 +287,18 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
     send_ack(t, now);
     return false;
   }
-  if (seq_gt(seg.ack, t.snd_una)) {
+  const std::uint32_t acked =
+      seq_gt(seg.ack, t.snd_una) ? static_cast<std::uint32_t>(seg.ack - t.snd_una) : 0;
+  const bool window_update = (static_cast<std::uint32_t>(seg.window) << t.snd_wscale) != t.snd_wnd;
+  if (acked > 0) {
     // New data acknowledged: drop it from the send buffer (our FIN counts one, past the data).
-    std::uint32_t acked = static_cast<std::uint32_t>(seg.ack - t.snd_una);
     const std::uint32_t data =
         std::min<std::uint32_t>(acked, static_cast<std::uint32_t>(t.send_buffer.size()));
     if (t.send_shut && acked > data) t.fin_acked = true;
     t.send_buffer.consume(data);
+    take_rtt_sample(t, seg, now);
     t.snd_una = seg.ack;
     if (seq_lt(t.snd_nxt, t.snd_una)) t.snd_nxt = t.snd_una;  // acknowledged while resending
-    // RFC 6298 with Karn's rule: time only a segment that was not retransmitted.
-    if (t.rtt_seq && seq_ge(seg.ack, *t.rtt_seq)) {
-      if (t.retransmits == 0) t.rtt.sample(now - t.rtt_sent);
-      t.rtt_seq.reset();
-    }
     t.retransmits = 0;
     // (5.2) all acknowledged: stop the timer; (5.3) otherwise restart it.
     if (t.snd_una == t.snd_max)
@@ -302,6 +318,7 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
     t.snd_wl2 = seg.ack;
     if (t.snd_wnd > 0) t.persist_at.reset();
   }
+  after_ack(c, seg, acked, window_update, now);
   // The states that wait for our FIN to be acknowledged.
   if (t.fin_acked) {
     switch (t.state) {
@@ -330,6 +347,46 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
   return true;
 }
 
+// RFC 7323 5.3 (R1), before the first step: PAWS drops a segment whose timestamp is older than
+// TS.Recent (a duplicate from long ago, its sequence numbers wrapped since) and answers with an
+// ACK. Once both SYNs carried timestamps, every segment but a RST must (RFC 7323 3.2): one
+// without is dropped silently. RFC 7323's 24-day idle exemption does not arise: TS.Recent is
+// refreshed by every segment, and keep-alive or the retransmission limit ends a quiet connection
+// long before.
+bool tcp_layer::paws_rejects(tcb& t, const tcp_repr& seg, instant now) {
+  if (!t.ts_ok || seg.flags.rst) return false;
+  if (!seg.options.timestamps) {
+    ctx_.drop(drop_reason::tcp_no_timestamp, now);
+    return true;
+  }
+  if (static_cast<std::int32_t>(seg.options.timestamps->val - t.ts_recent) >= 0) return false;
+  ctx_.drop(drop_reason::tcp_paws, now);
+  send_ack(t, now);
+  return true;
+}
+
+// RFC 6298 2: a round-trip sample from the ACK of new data. With timestamps, the echoed value
+// times the segment that caused the ACK, even a resent one (RFC 7323 4); without, only a segment
+// never resent is timed (Karn's rule).
+void tcp_layer::take_rtt_sample(tcb& t, const tcp_repr& seg, instant now) {
+  if (t.ts_ok && seg.options.timestamps && seg.options.timestamps->ecr != 0) {
+    t.rtt.sample(std::chrono::milliseconds{ts_now(t, now) - seg.options.timestamps->ecr});
+    t.rtt_seq.reset();
+    return;
+  }
+  if (t.rtt_seq && seq_ge(seg.ack, *t.rtt_seq)) {
+    if (t.retransmits == 0) t.rtt.sample(now - t.rtt_sent);
+    t.rtt_seq.reset();
+  }
+}
+
+// RFC 2018 4: the blocks our next ACKs report follow what the segment changed.
+void tcp_layer::report_sack(tcb& t, seq32 start, std::size_t len) {
+  if (t.sack_ok)
+    t.sack_report.on_segment(t.rcv_nxt, t.out_of_order.ranges(), start,
+                             static_cast<std::uint32_t>(len));
+}
+
 // Step seven of 3.10.7.4: data in the window is kept, in order or, past a gap, held for later.
 void tcp_layer::process_text(connection& c, const tcp_repr& seg, instant now) {
   tcb& t = c.t;
@@ -347,25 +404,41 @@ void tcp_layer::process_text(connection& c, const tcp_repr& seg, instant now) {
   }
   const auto window = static_cast<std::size_t>(std::max(0, t.rcv_adv - t.rcv_nxt));
   const auto offset = static_cast<std::size_t>(start - t.rcv_nxt);
-  t.ack_now = true;
   // Only a closed window leaves nothing to take (the first step let the segment on for its ACK):
-  // the peer hears that it is still closed.
-  if (offset >= window) return ctx_.drop(drop_reason::tcp_out_of_window, now);
+  // the peer hears at once that it is still closed.
+  if (offset >= window) {
+    t.ack_now = true;
+    return ctx_.drop(drop_reason::tcp_out_of_window, now);
+  }
   data = data.first(std::min(data.size(), window - offset));
   // Only what the buffer took is recorded, so the assembler never vouches for bytes it lacks.
   const std::size_t stored = t.recv_buffer.write_at(offset, data);
-  if (stored == 0) return;
-  if (offset > 0) {
-    // Past a gap: hold it, and tell the peer at once where the gap is (RFC 5681 4.2).
-    if (!t.out_of_order.add(offset, stored)) ctx_.drop(drop_reason::tcp_out_of_order_full, now);
+  // RFC 5681 4.2: an ACK at once for a duplicate and for data past a gap, so that the sender's
+  // duplicate ACKs (and SACK blocks) tell it of the loss without delay.
+  if (stored == 0) {
+    t.ack_now = true;
     return;
   }
-  // What was held past the gap this fills comes into order with it.
+  if (offset > 0) {
+    t.ack_now = true;
+    if (!t.out_of_order.add(offset, stored))
+      return ctx_.drop(drop_reason::tcp_out_of_order_full, now);
+    return report_sack(t, start, stored);
+  }
+  // What was held past the gap this fills comes into order with it; filling a gap is acknowledged
+  // at once too (RFC 5681 4.2), ordinary data as the delayed-ACK rules say.
+  const bool filled_gap = !t.out_of_order.empty();
   std::size_t in_order = stored;
   if (t.out_of_order.add(0, stored)) in_order = t.out_of_order.front();
   t.out_of_order.advance(in_order);
   t.recv_buffer.commit(in_order);
   t.rcv_nxt += static_cast<std::uint32_t>(in_order);
+  if (filled_gap) {
+    t.ack_now = true;
+    report_sack(t, start, stored);
+  } else {
+    schedule_ack(t, static_cast<std::uint32_t>(stored), now);
+  }
   wake(c);
 }
 

@@ -126,6 +126,8 @@ std::error_code tcp_layer::connect(tcp_socket_id s, ipv4_endpoint remote, instan
   t.snd_una = t.iss;
   t.snd_nxt = t.iss + 1;
   t.snd_max = t.snd_nxt;
+  t.recover = t.iss;
+  t.ts_offset = static_cast<std::uint32_t>(ctx_.random.next());
   t.snd_mss = static_cast<std::uint16_t>(std::min<std::size_t>(536, ctx_.config.mtu - 40));
   t.last_heard = now;
   conn->handle = s;
@@ -268,6 +270,18 @@ std::error_code tcp_layer::set_options(tcp_socket_id s, const tcp_socket_options
     t.no_delay = o.no_delay;
     t.keepalive = o.keepalive;
     if (!t.keepalive) t.keepalive_at.reset();
+    t.delayed_ack = o.delayed_ack;
+    t.quick_ack = o.quick_ack;
+    if ((!t.delayed_ack || t.quick_ack) && t.ack_at) t.ack_now = true;  // owed: send it now
+    if (o.congestion != t.congestion) {
+      // A new algorithm goes on from the window the old one reached, in slow start.
+      t.congestion = o.congestion;
+      const std::uint32_t cwnd = t.cc->cwnd();
+      t.cc = make_congestion_control(
+          t.congestion, t.smss(),
+          initial_window(t.smss(), ctx_.config.tcp.initial_window_segments));
+      t.cc->set_cwnd(cwnd);
+    }
     if (is_synchronized(t.state)) output(*sock->conn, now);
   }
   sock->options = o;
@@ -319,12 +333,28 @@ tcp_connection_info tcp_layer::info_of(const tcb& t) const {
   i.rcv_nxt = static_cast<std::uint32_t>(t.rcv_nxt - t.irs);
   i.snd_wnd = t.snd_wnd;
   i.rcv_wnd = static_cast<std::uint32_t>(std::max(0, t.rcv_adv - t.rcv_nxt));
-  i.snd_mss = t.snd_mss;
+  i.snd_mss = static_cast<std::uint16_t>(t.smss());
   i.rto = t.rtt.rto();
   i.srtt = t.rtt.srtt();
   i.rttvar = t.rtt.rttvar();
   i.bytes_in_flight = static_cast<std::size_t>(std::max(0, t.snd_nxt - t.snd_una));
-  i.retransmits = t.retransmits;
+  i.retransmits = t.total_retransmits;
+  i.fast_retransmits = t.fast_retransmits;
+  i.timeouts = t.timeouts;
+  i.bytes_acked = t.bytes_acked;
+  i.delivery_rate = t.delivery_rate;
+  i.cwnd = t.cc->cwnd();
+  i.ssthresh = t.cc->ssthresh();
+  i.in_recovery = t.in_recovery;
+  i.congestion = t.congestion;
+  i.sack = t.sack_ok;
+  i.timestamps = t.ts_ok;
+  if (t.wscale_ok) {
+    i.snd_wscale = t.snd_wscale;
+    i.rcv_wscale = t.rcv_wscale;
+  }
+  i.no_delay = t.no_delay;
+  i.delayed_ack = t.delayed_ack && !t.quick_ack;
   return i;
 }
 
@@ -366,6 +396,7 @@ void tcp_layer::set_state(connection& c, tcp_state to, std::string_view cause, i
     c.t.persist_at.reset();
     c.t.keepalive_at.reset();
     c.t.time_wait_until.reset();
+    c.t.ack_at.reset();
   }
   wake(c);
 }
@@ -414,6 +445,7 @@ std::optional<instant> tcp_layer::next_deadline() const {
     consider(conn->t.retransmit_at);
     consider(conn->t.persist_at);
     consider(conn->t.keepalive_at);
+    consider(conn->t.ack_at);
     consider(conn->t.time_wait_until);
   }
   return next;

@@ -34,8 +34,24 @@ struct tcp_connection_info {
   std::optional<duration> srtt;
   duration rttvar{};
   std::size_t bytes_in_flight = 0;
-  std::uint64_t retransmits = 0;
+  std::uint64_t retransmits = 0;  // segments resent in all
+  std::uint64_t fast_retransmits = 0;
+  std::uint64_t timeouts = 0;  // retransmission timer expiries
+  std::uint64_t bytes_acked = 0;
+  std::uint64_t delivery_rate = 0;  // bytes per second, over about the last round trip
+  std::uint32_t cwnd = 0, ssthresh = 0;
+  bool in_recovery = false;
+  congestion_algorithm congestion = congestion_algorithm::newreno;
+  // The options in force, and how our ACKs are sent.
+  bool sack = false, timestamps = false;
+  std::optional<std::uint8_t> snd_wscale, rcv_wscale;  // nullopt: no window scaling
+  bool no_delay = false, delayed_ack = false;
 };
+
+// The moments a congestion trace records: every ACK processed, and the events that change the
+// course of a transfer.
+enum class tcp_event { ack, fast_retransmit, recovery_end, timeout };
+std::string_view to_string(tcp_event e);  // "ack", "fast-retransmit", "recovery-end", "rto"
 
 class tcp_layer {
  public:
@@ -94,6 +110,9 @@ class tcp_layer {
   using state_observer =
       std::function<void(const tcb&, tcp_state from, tcp_state to, std::string_view cause)>;
   void observe_states(state_observer observer) { observer_ = std::move(observer); }
+  // Called with each tcp_event of every connection, after the TCB took it in.
+  using event_observer = std::function<void(const tcb&, tcp_event, instant now)>;
+  void observe_events(event_observer observer) { event_observer_ = std::move(observer); }
 
  private:
   struct connection {
@@ -128,14 +147,41 @@ class tcp_layer {
   void negotiate(tcb& t, const tcp_repr& syn);
   bool challenge_ack_allowed(instant now);
 
+  bool paws_rejects(tcb& t, const tcp_repr& seg, instant now);
+  void report_sack(tcb& t, seq32 start, std::size_t len);
+  void take_rtt_sample(tcb& t, const tcp_repr& seg, instant now);
+
+  // tcp_recovery.cpp: congestion control and loss recovery on each ACK.
+  void after_ack(connection& c, const tcp_repr& seg, std::uint32_t acked, bool window_update,
+                 instant now);
+  void enter_recovery(connection& c, instant now);
+  void on_partial_ack(connection& c, std::uint32_t acked, instant now);
+  void end_recovery(connection& c, instant now);
+  // The window that congestion control allows in flight now, limited transmit included.
+  std::uint32_t congestion_window(const tcb& t) const;
+  // RFC 6675's transmission loop during SACK recovery: resend the holes, then new data, while the
+  // pipe leaves room for a segment.
+  void send_in_sack_recovery(connection& c, instant now);
+  std::size_t retransmit(connection& c, seq32 seq, std::size_t max_len, instant now);
+  void notify_event(const tcb& t, tcp_event e, instant now);
+
   // tcp_output.cpp.
   void output(connection& c, instant now);
+  // Sends one segment of new data (or the FIN) if the windows, Nagle and the SWS rules allow.
+  bool send_new_data(connection& c, std::uint32_t window, instant now);
   void send_segment(tcb& t, tcp_flags flags, seq32 seq, std::size_t offset, std::size_t len,
-                    instant now);
+                    const tcp_options& options, instant now);
   void send_syn(tcb& t, instant now);
   void send_ack(tcb& t, instant now);
   void send_reset(const tcp_tuple& tuple, seq32 seq, std::optional<seq32> ack, instant now);
   std::uint16_t advertised_window(tcb& t) const;
+  std::uint32_t ts_now(const tcb& t, instant now) const;
+  // The options every segment of the connection carries: timestamps, SACK blocks.
+  tcp_options segment_options(tcb& t, instant now) const;
+  // The payload a segment with these options may carry.
+  std::size_t payload_room(const tcb& t, const tcp_options& o) const;
+  static std::uint8_t window_scale_for(const tcb& t);
+  void schedule_ack(tcb& t, std::uint32_t bytes, instant now);
 
   // tcp_timers.cpp.
   void run_timers(connection& c, instant now);
@@ -162,6 +208,7 @@ class tcp_layer {
   std::map<std::uint16_t, tcp_socket_id> listeners_;
   tcp_socket_id next_id_ = 1;
   state_observer observer_;
+  event_observer event_observer_;
   // RFC 5961 7: the challenge ACK budget, per second.
   instant challenge_window_start_{};
   std::uint32_t challenge_acks_in_window_ = 0;

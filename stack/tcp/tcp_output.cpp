@@ -1,6 +1,8 @@
-// What a connection sends: SYN and SYN-ACK with their options, data as the windows and the
-// sender's silly-window avoidance (RFC 1122 4.2.3.4, Nagle's algorithm) allow, FIN after the data,
-// ACKs, and resets.
+// What a connection sends: SYN and SYN-ACK with their options, data as the windows (the peer's
+// and the congestion window) and the sender's silly-window avoidance (RFC 1122 4.2.3.4, Nagle's
+// algorithm) allow, FIN after the data, ACKs (at once or delayed), and resets. Every segment of a
+// connection with timestamps carries them; every ACK of one with SACK and data held past a gap
+// carries the blocks.
 #include <algorithm>
 
 #include "stack/tcp/tcp_layer.hpp"
@@ -21,13 +23,36 @@ std::uint16_t tcp_layer::advertised_window(tcb& t) const {
   return static_cast<std::uint16_t>(field);
 }
 
+// Our timestamp clock (RFC 7323 5.4): milliseconds, from a random start per connection.
+std::uint32_t tcp_layer::ts_now(const tcb& t, instant now) const {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  return t.ts_offset + static_cast<std::uint32_t>(ms.count());
+}
+
+tcp_options tcp_layer::segment_options(tcb& t, instant now) const {
+  tcp_options o;
+  if (t.ts_ok) o.timestamps = tcp_timestamps{ts_now(t, now), t.ts_recent};
+  if (t.sack_ok) {
+    const auto blocks = t.sack_report.blocks(tcp::max_sack_blocks - (o.timestamps ? 1 : 0));
+    o.sack_count = blocks.size();
+    std::copy(blocks.begin(), blocks.end(), o.sack_blocks.begin());
+  }
+  return o;
+}
+
+std::size_t tcp_layer::payload_room(const tcb& t, const tcp_options& o) const {
+  // RFC 6691: the MSS counts no options, so what they take comes out of the data.
+  return t.snd_mss - std::min<std::size_t>(o.encoded_len(), t.snd_mss - 1);
+}
+
 void tcp_layer::send_segment(tcb& t, tcp_flags flags, seq32 seq, std::size_t offset,
-                             std::size_t len, instant now) {
+                             std::size_t len, const tcp_options& options, instant now) {
   tcp_repr seg;
   seg.src_port = t.tuple.local.port;
   seg.dst_port = t.tuple.remote.port;
   seg.seq = seq;
   seg.flags = flags;
+  seg.options = options;
   if (flags.ack) seg.ack = t.rcv_nxt;
   seg.window = advertised_window(t);
   frame f = ip_.allocate(seg.header_len() + len);
@@ -37,7 +62,14 @@ void tcp_layer::send_segment(tcb& t, tcp_flags flags, seq32 seq, std::size_t off
   seg.emit(f.bytes(), t.tuple.local.address, t.tuple.remote.address);
   ctx_.stats.count(event::tcp_segments_out);
   ip_.send(std::move(f), t.tuple.remote.address, ip_protocol::tcp, now);
-  if (flags.ack) t.ack_now = false;
+  t.last_send = now;
+  if (flags.ack) {
+    // Whatever ACK was owed or delayed rides on this segment.
+    t.ack_now = false;
+    t.ack_at.reset();
+    t.unacked_bytes = 0;
+    t.last_ack_sent = t.rcv_nxt;
+  }
 }
 
 // SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), with our MSS and, where the peer may use it, our
@@ -49,16 +81,19 @@ void tcp_layer::send_syn(tcb& t, instant now) {
   seg.seq = t.iss;
   seg.flags.syn = true;
   seg.options.mss = static_cast<std::uint16_t>(ctx_.config.mtu - 40);
+  const tcp_config& k = ctx_.config.tcp;
   if (t.state == tcp_state::syn_sent) {
-    // Offer scaling; it is in force only if the SYN-ACK carries it too (negotiate()).
-    while (t.rcv_wscale < tcp::max_window_scale &&
-           (t.recv_buffer.capacity() >> t.rcv_wscale) > 0xffff)
-      ++t.rcv_wscale;
-    seg.options.window_scale = t.rcv_wscale;
+    // Offer what the host allows; each is in force only if the SYN-ACK carries it too
+    // (negotiate()).
+    if (k.window_scaling) seg.options.window_scale = t.rcv_wscale = window_scale_for(t);
+    seg.options.sack_permitted = k.sack;
+    if (k.timestamps) seg.options.timestamps = tcp_timestamps{ts_now(t, now), 0};
   } else {
     seg.flags.ack = true;
     seg.ack = t.rcv_nxt;
-    if (t.rcv_wscale != 0 || t.snd_wscale != 0) seg.options.window_scale = t.rcv_wscale;
+    if (t.wscale_ok) seg.options.window_scale = t.rcv_wscale;
+    seg.options.sack_permitted = t.sack_ok;
+    if (t.ts_ok) seg.options.timestamps = tcp_timestamps{ts_now(t, now), t.ts_recent};
   }
   seg.window = static_cast<std::uint16_t>(std::min<std::size_t>(t.recv_buffer.free(), 0xffff));
   // In SYN-SENT rcv.nxt is not known yet: the edge is placed when the SYN-ACK comes.
@@ -71,7 +106,26 @@ void tcp_layer::send_syn(tcb& t, instant now) {
 }
 
 void tcp_layer::send_ack(tcb& t, instant now) {
-  send_segment(t, tcp_flags{.ack = true}, t.snd_nxt, 0, 0, now);
+  send_segment(t, tcp_flags{.ack = true}, t.snd_nxt, 0, 0, segment_options(t, now), now);
+}
+
+// The smallest shift that lets the whole receive buffer be offered (RFC 7323 2.3).
+std::uint8_t tcp_layer::window_scale_for(const tcb& t) {
+  std::uint8_t shift = 0;
+  while (shift < tcp::max_window_scale && (t.recv_buffer.capacity() >> shift) > 0xffff) ++shift;
+  return shift;
+}
+
+// In-order data arrived (RFC 1122 4.2.3.2, RFC 5681 4.2): acknowledge at once every second
+// full-sized segment, or when delayed ACKs are off; otherwise within the delayed-ACK timeout.
+void tcp_layer::schedule_ack(tcb& t, std::uint32_t bytes, instant now) {
+  t.rcv_mss = std::max(t.rcv_mss, bytes);
+  t.unacked_bytes += bytes;
+  if (!t.delayed_ack || t.quick_ack || t.unacked_bytes >= 2 * t.rcv_mss) {
+    t.ack_now = true;
+    return;
+  }
+  if (!t.ack_at) t.ack_at = now + ctx_.config.tcp.delayed_ack_timeout;
 }
 
 // A reset for a segment that has no connection, or for one we abort (RFC 9293 3.10.7.1).
@@ -93,39 +147,59 @@ void tcp_layer::send_reset(const tcp_tuple& tuple, seq32 seq, std::optional<seq3
   ip_.send(std::move(f), tuple.remote.address, ip_protocol::tcp, now);
 }
 
+bool tcp_layer::send_new_data(connection& c, std::uint32_t window, instant now) {
+  tcb& t = c.t;
+  const auto offset = static_cast<std::size_t>(t.snd_nxt - t.snd_una);
+  if (offset > t.send_buffer.size()) return false;  // our FIN is out
+  const std::size_t available = t.send_buffer.size() - offset;
+  const auto usable = static_cast<std::size_t>(std::max(0, (t.snd_una + window) - t.snd_nxt));
+  const tcp_options options = segment_options(t, now);
+  const std::size_t room = payload_room(t, options);
+  const std::size_t len = std::min({available, usable, room});
+  const bool fin = t.send_shut && !t.fin_acked && len == available;
+  if (len == 0 && !fin) return false;
+  // Sender silly-window avoidance and Nagle (RFC 1122 4.2.3.4): a short segment goes only when
+  // it is all there is and nothing is unacknowledged (or Nagle is off), or it is at least half
+  // the largest window the peer has offered.
+  if (len < room && !fin) {
+    const bool idle = t.snd_nxt == t.snd_una;
+    const bool all = len == available;
+    if (!(all && (idle || t.no_delay)) && len < t.max_snd_wnd / 2) return false;
+  }
+  // RFC 5681 4.1: after an idle period longer than the RTO, start again from the initial window.
+  if (t.snd_nxt == t.snd_una && now - t.last_send > t.rtt.rto()) t.cc->on_idle_restart(now);
+  const bool resend = seq_lt(t.snd_nxt, t.snd_max);
+  send_segment(t, tcp_flags{.fin = fin, .psh = len > 0 && len == available, .ack = true}, t.snd_nxt,
+               offset, len, options, now);
+  if (resend) {
+    ctx_.stats.count(event::tcp_retransmits);
+    ++t.total_retransmits;
+  }
+  const seq32 end = t.snd_nxt + static_cast<std::uint32_t>(len + (fin ? 1 : 0));
+  if (!t.rtt_seq && t.retransmits == 0 && len > 0 && !resend) {
+    t.rtt_seq = end;
+    t.rtt_sent = now;
+  }
+  t.snd_nxt = end;
+  t.snd_max = seq_max(t.snd_max, end);
+  if (!t.retransmit_at) t.retransmit_at = now + t.rtt.rto();
+  return !fin;
+}
+
 void tcp_layer::output(connection& c, instant now) {
   tcb& t = c.t;
   const bool may_send_data = t.state == tcp_state::established ||
                              t.state == tcp_state::close_wait || t.state == tcp_state::fin_wait_1 ||
                              t.state == tcp_state::closing || t.state == tcp_state::last_ack;
-  while (may_send_data) {
-    const auto offset = static_cast<std::size_t>(t.snd_nxt - t.snd_una);
-    if (offset > t.send_buffer.size()) break;  // our FIN is out
-    const std::size_t available = t.send_buffer.size() - offset;
-    const auto usable = static_cast<std::size_t>(std::max(0, (t.snd_una + t.snd_wnd) - t.snd_nxt));
-    const std::size_t len = std::min({available, usable, std::size_t{t.snd_mss}});
-    const bool fin = t.send_shut && !t.fin_acked && len == available;
-    if (len == 0 && !fin) break;
-    // Sender silly-window avoidance and Nagle (RFC 1122 4.2.3.4): a short segment goes only when
-    // it is all there is and nothing is unacknowledged (or Nagle is off), or it is at least half
-    // the largest window the peer has offered.
-    if (len < t.snd_mss && !fin) {
-      const bool idle = t.snd_nxt == t.snd_una;
-      const bool all = len == available;
-      if (!(all && (idle || t.no_delay)) && len < t.max_snd_wnd / 2) break;
+  if (may_send_data) {
+    if (t.in_recovery && t.sack_ok) {
+      send_in_sack_recovery(c, now);
+    } else {
+      // RFC 5681 (2): no more in flight than the smaller of the peer's and the congestion window.
+      const std::uint32_t window = std::min(t.snd_wnd, congestion_window(t));
+      while (send_new_data(c, window, now)) {
+      }
     }
-    send_segment(t, tcp_flags{.fin = fin, .psh = len > 0 && len == available, .ack = true},
-                 t.snd_nxt, offset, len, now);
-    if (seq_lt(t.snd_nxt, t.snd_max)) ctx_.stats.count(event::tcp_retransmits);
-    const seq32 end = t.snd_nxt + static_cast<std::uint32_t>(len + (fin ? 1 : 0));
-    if (!t.rtt_seq && t.retransmits == 0 && len > 0 && !seq_lt(t.snd_nxt, t.snd_max)) {
-      t.rtt_seq = end;
-      t.rtt_sent = now;
-    }
-    t.snd_nxt = end;
-    t.snd_max = seq_max(t.snd_max, end);
-    if (!t.retransmit_at) t.retransmit_at = now + t.rtt.rto();
-    if (fin) break;
   }
   // Zero window with data waiting and nothing in flight: probe it (RFC 9293 3.8.6.1).
   if (may_send_data && t.snd_wnd == 0 && t.snd_nxt == t.snd_una &&

@@ -14,10 +14,11 @@ void tcp_layer::run_timers(connection& c, instant now) {
   }
   if (t.retransmit_at && *t.retransmit_at <= now) on_retransmit_timeout(c, now);
   if (t.state == tcp_state::closed) return;
+  if (t.ack_at && *t.ack_at <= now) send_ack(t, now);  // the delayed ACK is due
   if (t.persist_at && *t.persist_at <= now) {
     // A segment the peer must answer with its window: one already acknowledged (snd.una - 1),
     // as Linux probes. The interval backs off, but a peer that answers is never given up on.
-    send_segment(t, tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, now);
+    send_segment(t, tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, segment_options(t, now), now);
     t.persist_backoff = std::min(t.persist_backoff * 2, ctx_.config.tcp.max_rto);
     t.persist_at = now + t.persist_backoff;
   }
@@ -34,7 +35,7 @@ void tcp_layer::run_timers(connection& c, instant now) {
         return fail(c, std::errc::timed_out, "keep-alive", now);
       }
       ++t.keepalive_unanswered;
-      send_segment(t, tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, now);
+      send_segment(t, tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, segment_options(t, now), now);
       t.keepalive_at = now + k.keepalive_interval;
     }
   }
@@ -54,14 +55,31 @@ void tcp_layer::on_retransmit_timeout(connection& c, instant now) {
     return fail(c, std::errc::timed_out, "retransmission timeout", now);
   }
   ++t.retransmits;
+  ++t.timeouts;
   t.rtt.back_off();
   t.rtt_seq.reset();  // Karn: no sample from what is resent
   t.retransmit_at = now + t.rtt.rto();
   if (opening) {
     ctx_.stats.count(event::tcp_retransmits);
+    ++t.total_retransmits;
     return send_syn(t, now);
   }
-  t.snd_nxt = t.snd_una;  // go back and resend from the oldest unacknowledged byte
+  ctx_.stats.count(event::tcp_rtos);
+  // RFC 5681 (4) and 3.1: one segment in flight from now on, slow start up to the new ssthresh.
+  // Only the first expiry of a burst measures the flight; later ones keep ssthresh (RFC 5681).
+  if (t.retransmits == 1)
+    t.cc->on_timeout(static_cast<std::uint32_t>(t.snd_max - t.snd_una), now);
+  else
+    t.cc->set_cwnd(t.smss());
+  // RFC 6582 4: what was sent before the timeout cannot start another fast retransmit.
+  t.in_recovery = false;
+  t.dupacks = 0;
+  t.recover = t.snd_max;
+  // Go back and resend from the oldest unacknowledged byte; the peer may have dropped what it
+  // SACKed (RFC 6675 5.1), so that goes again too.
+  t.scoreboard.clear();
+  t.snd_nxt = t.snd_una;
+  notify_event(t, tcp_event::timeout, now);
   output(c, now);
 }
 

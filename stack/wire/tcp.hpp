@@ -27,6 +27,8 @@ inline constexpr std::size_t max_options_len = max_header_len - min_header_len;
 inline constexpr std::uint8_t max_window_scale = 14;
 // RFC 2018 3: what 40 bytes of options hold; 3 beside a timestamp option.
 inline constexpr std::size_t max_sack_blocks = 4;
+// The timestamps option as sent: NOP NOP kind length TSval TSecr (RFC 7323 Appendix A's layout).
+inline constexpr std::uint32_t timestamps_option_len = 12;
 namespace field {
 inline constexpr std::size_t src_port = 0;
 inline constexpr std::size_t dst_port = 2;

@@ -41,7 +41,6 @@ struct lossy_pair {
     if (!pcap.empty()) recorder.emplace(link.a(), pcap);
     sim.add(client, recorder ? static_cast<device&>(*recorder) : link.a());
     sim.add(server, link.b());
-    sim.add(link);
     sim.start();
   }
   pair_link link;
@@ -91,7 +90,10 @@ TEST_CASE("10 MB arrive byte-exact at 0%, 1%, 5% and 20% loss") {
   for (const double loss : {0.0, 0.01, 0.05, 0.20}) {
     INFO("loss " << loss);
     lossy_pair net{{.latency = 1ms, .loss = loss, .seed = 7}};
-    const auto received = transfer(net, data, 3600s);
+    // At 20% each way the window stays at a few segments and backed-off timeouts set the pace, as
+    // for any TCP that follows RFC 5681 and 6298: about an hour of virtual time, a blink of wall
+    // time.
+    const auto received = transfer(net, data, 24h);
     CHECK(received.size() == data.size());
     CHECK((received == data));
     if (loss > 0) CHECK(net.link.dropped() > 0);

@@ -51,6 +51,25 @@ TEST_CASE("pair link delivers frames to the other end in order, and bounds its q
   CHECK(link.b().receive(buf, instant{}) == 0);
 }
 
+TEST_CASE("a link with a rate sends one frame at a time and drops at the tail of a full queue") {
+  // 10 Mbit/s: a 1250-byte frame takes 1 ms to send; 5 ms of latency after that.
+  pair_link link{link_config{.latency = 5ms, .rate_bps = 10'000'000, .queue_limit = 3}};
+  const std::vector<std::uint8_t> frame(1250, 0xab);
+  for (int i = 0; i < 5; ++i) CHECK(link.a().transmit(frame, instant{}));
+  CHECK(link.queue_drops() == 2);  // three fit in the queue, the rest fall off its tail
+  std::vector<std::uint8_t> buf(2000);
+  for (const auto arrival : {6ms, 7ms, 8ms}) {
+    CHECK(link.next_arrival() == instant{arrival});
+    CHECK(link.b().receive(buf, instant{arrival} - 1us) == 0);
+    CHECK(link.b().receive(buf, instant{arrival}) == 1250);
+  }
+  CHECK_FALSE(link.next_arrival());
+  // Once the queue has drained, the rate leaves room again: one frame per millisecond.
+  CHECK(link.a().transmit(frame, instant{3ms}));
+  CHECK(link.next_arrival() == instant{9ms});
+  CHECK(link.queue_drops() == 2);
+}
+
 TEST_CASE("pcap recorder writes a libpcap file with the frames and their instants") {
   const auto path = std::filesystem::temp_directory_path() / "tapstack-test-drivers.pcap";
   pair_link link;

@@ -1,7 +1,8 @@
 #pragma once
 // The TCP section of every program's --help: the host-wide defaults of tcp_config that labs and
-// experiments change (buffer sizes, minimum RTO, TIME-WAIT, keep-alive), declared once with
-// Boost.Program_options. Each bad value is a usage_error naming the flag and the expected form.
+// experiments change (buffer sizes, minimum RTO, TIME-WAIT, keep-alive, Nagle, delayed ACK,
+// congestion control, the SYN options), declared once with Boost.Program_options. Each bad value
+// is a usage_error naming the flag and the expected form.
 #include <boost/program_options.hpp>
 #include <string>
 
@@ -9,7 +10,7 @@
 
 namespace tapstack {
 
-class tcp_flags {
+class tcp_host_flags {
  public:
   boost::program_options::options_description description();
   // Writes the parsed values over config's; throws usage_error on the first bad one.
@@ -22,6 +23,13 @@ class tcp_flags {
   std::string keepalive_ = "off";
   std::string keepalive_interval_ = "75s";
   std::string keepalive_probes_ = "9";
+  std::string nagle_ = "on";
+  std::string delayed_ack_ = "40ms";
+  std::string congestion_ = "newreno";
+  std::string initial_window_ = "10";
+  std::string window_scaling_ = "on";
+  std::string timestamps_ = "on";
+  std::string sack_ = "on";
 };
 
 }  // namespace tapstack
