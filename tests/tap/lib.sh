@@ -9,7 +9,8 @@
 #   expect_counter icmp_echo_requests_in 20
 #
 # Also: in_ns CMD (runs CMD in the namespace), fail and skip MESSAGE, host_running, counter NAME,
-# expect_counter_at_least NAME MIN, and $work, a private directory for the test's files.
+# expect_counter_at_least NAME MIN, lossy_link PERCENT and lossy_dropped, and $work, a private
+# directory for the test's files.
 #
 # All traffic stays on the tap inside the namespace. The namespace (and the tap in it), the host
 # process and the temporary files are removed on exit, whether the test passed, failed or skipped.
@@ -88,8 +89,9 @@ make_netns() {
   in_ns ip link set "$tap" up
 }
 
+# A second start_host (after stop_host) reuses the namespace.
 start_host() {
-  make_netns
+  [[ -n $netns_made ]] || make_netns
   # Not through in_ns: a function sent to the background runs in a subshell, whose PID $! would
   # be. ip netns exec execs the program, so here $! is tapstack itself.
   ip netns exec "$netns" "$bin_dir/tapstack" --tap "$tap" "$@" >"$host_log" 2>&1 &
@@ -144,6 +146,33 @@ expect_replies() {
     fail "ping -c $count $* $host_ip (exit status $status) did not report '$summary':
 $ping_output"
   fi
+}
+
+# lossy_link PERCENT: the kernel's side of the tap loses PERCENT% of the packets each way: what it
+# receives by nftables, what it sends by netem (with 10 ms of delay) where the kernel has
+# sch_netem, and by nftables (no delay) where it does not. Says which.
+lossy_link() {
+  in_ns nft -f - <<NFT
+table inet lossy {
+  chain in {
+    type filter hook input priority 0; policy accept;
+    iifname "$tap" numgen random mod 100 < $1 counter drop
+  }
+}
+NFT
+  if in_ns tc qdisc add dev "$tap" root netem loss "$1%" delay 10ms 2>"$work/tc.err"; then
+    echo "netem: loss $1% delay 10ms on what the kernel sends, nftables: $1% of what it receives"
+  else
+    echo "no netem here ($(head -n 1 "$work/tc.err")): nftables drops $1% each way, no delay"
+    in_ns nft add chain inet lossy out "{ type filter hook output priority 0; policy accept; }"
+    in_ns nft add rule inet lossy out oifname "$tap" numgen random mod 100 "<" "$1" counter drop
+  fi
+}
+
+# Packets nftables dropped for lossy_link so far.
+lossy_dropped() {
+  in_ns nft list table inet lossy |
+    awk '/counter/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) } END { print n + 0 }'
 }
 
 cleanup() {
