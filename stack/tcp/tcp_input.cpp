@@ -367,12 +367,17 @@ bool tcp_layer::paws_rejects(tcb& t, const tcp_repr& seg, instant now) {
 
 // RFC 6298 2: a round-trip sample from the ACK of new data. With timestamps, the echoed value
 // times the segment that caused the ACK, even a resent one (RFC 7323 4); without, only a segment
-// never resent is timed (Karn's rule).
+// never resent is timed (Karn's rule). An echo of a time we have not reached yet is no
+// measurement (a broken or forging peer): taken as one, it would read as weeks and pin the RTO
+// at its maximum, so the segment is timed as without timestamps.
 void tcp_layer::take_rtt_sample(tcb& t, const tcp_repr& seg, instant now) {
   if (t.ts_ok && seg.options.timestamps && seg.options.timestamps->ecr != 0) {
-    t.rtt.sample(std::chrono::milliseconds{ts_now(t, now) - seg.options.timestamps->ecr});
-    t.rtt_seq.reset();
-    return;
+    const auto elapsed = static_cast<std::int32_t>(ts_now(t, now) - seg.options.timestamps->ecr);
+    if (elapsed >= 0) {
+      t.rtt.sample(std::chrono::milliseconds{elapsed});
+      t.rtt_seq.reset();
+      return;
+    }
   }
   if (t.rtt_seq && seq_ge(seg.ack, *t.rtt_seq)) {
     if (t.retransmits == 0) t.rtt.sample(now - t.rtt_sent);

@@ -165,11 +165,14 @@ std::error_code tcp_layer::receive(tcp_socket_id s, byte_span out, std::size_t& 
   tcb& t = c->t;
   if (!t.recv_buffer.empty()) {
     read = t.recv_buffer.read(out);
-    // The window may have opened enough to be worth telling the peer (RFC 1122 4.2.3.3).
+    // The window may have opened enough to be worth telling the peer (RFC 1122 4.2.3.3). What the
+    // header can offer bounds it: a buffer larger than the largest window would otherwise make
+    // every read send an ACK that repeats the last, which the peer counts as a duplicate.
     const std::uint32_t before = static_cast<std::uint32_t>(std::max(0, t.rcv_adv - t.rcv_nxt));
     const std::uint32_t threshold = std::min<std::uint32_t>(
         static_cast<std::uint32_t>(t.recv_buffer.capacity() / 2), t.snd_mss);
-    if (is_synchronized(t.state) && !t.fin_received && t.recv_buffer.free() >= before + threshold) {
+    const std::size_t offered = std::min(t.recv_buffer.free(), std::size_t{0xffff} << t.rcv_wscale);
+    if (is_synchronized(t.state) && !t.fin_received && offered >= before + threshold) {
       t.ack_now = true;
       output(*c, now);
     }

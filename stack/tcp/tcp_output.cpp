@@ -91,6 +91,9 @@ void tcp_layer::send_syn(tcb& t, instant now) {
   } else {
     seg.flags.ack = true;
     seg.ack = t.rcv_nxt;
+    // Last.ACK.sent (RFC 7323 4.3): without it, TS.Recent would stay the SYN's TSval until our
+    // first ACK after the handshake, and that ACK would echo it.
+    t.last_ack_sent = t.rcv_nxt;
     if (t.wscale_ok) seg.options.window_scale = t.rcv_wscale;
     seg.options.sack_permitted = t.sack_ok;
     if (t.ts_ok) seg.options.timestamps = tcp_timestamps{ts_now(t, now), t.ts_recent};

@@ -74,13 +74,14 @@ void tcp_layer::after_ack(connection& c, const tcp_repr& seg, std::uint32_t acke
                                       !window_update && seg.ack == t.snd_una);
   if (!duplicate) return;
   if (t.in_recovery) {
-    // RFC 6582 3.2 (4) / RFC 5681 (4): each further duplicate inflates cwnd by a segment, which
-    // has left the network. With SACK the pipe accounts for it instead.
+    // RFC 5681 3.2 (4), which RFC 6582 3.2 (3) keeps in force until the full ACK: each further
+    // duplicate inflates cwnd by a segment, which has left the network. With SACK the pipe
+    // accounts for it instead.
     if (!t.sack_ok) t.cc->set_cwnd(t.cc->cwnd() + t.smss());
     return notify_event(t, tcp_event::ack, now);
   }
   ++t.dupacks;
-  // RFC 6675 5 (a): DupThresh duplicates or a scoreboard that already deems the first segment
+  // RFC 6675 5 (1)-(2): DupThresh duplicates or a scoreboard that already deems the first segment
   // lost. RFC 6582 3.2 (2): not when the ACK does not cover "recover", so that losses from before
   // the last recovery or timeout do not start another.
   const bool lost = t.dupacks >= dup_thresh || (t.sack_ok && t.scoreboard.is_lost(t.snd_una));
@@ -88,13 +89,17 @@ void tcp_layer::after_ack(connection& c, const tcp_repr& seg, std::uint32_t acke
   notify_event(t, tcp_event::ack, now);
 }
 
-// RFC 5681 3.2 (2)-(3), RFC 6582 3.2 (2)-(3), RFC 6675 5 (4.1)-(4.3).
+// RFC 5681 3.2 (2)-(3), RFC 6582 3.2 (2), RFC 6675 5 (4.1)-(4.3).
 void tcp_layer::enter_recovery(connection& c, instant now) {
   tcb& t = c.t;
+  // RFC 5681 3.2 (2), RFC 6675 5 (4.2): what limited transmit sent is not counted in the
+  // FlightSize that ssthresh halves. It is what lies beyond cwnd, as nothing else is sent there.
   const auto flight = static_cast<std::uint32_t>(t.snd_max - t.snd_una);
+  const std::uint32_t limited =
+      std::min(flight - std::min(flight, t.cc->cwnd()), (dup_thresh - 1) * t.smss());
   t.in_recovery = true;
   t.recover = t.snd_max;
-  t.cc->on_loss(flight, now);
+  t.cc->on_loss(flight - limited, now);
   ++t.fast_retransmits;
   ctx_.stats.count(event::tcp_fast_retransmits);
   notify_event(t, tcp_event::fast_retransmit, now);
@@ -109,8 +114,10 @@ void tcp_layer::enter_recovery(connection& c, instant now) {
   t.cc->set_cwnd(t.cc->ssthresh() + dup_thresh * t.smss());
 }
 
-// RFC 6582 3.2 (5): a partial ACK. Without SACK, the next hole is resent at once and the window
-// deflated by what left, plus one segment; with SACK, the pipe loop finds the next hole itself.
+// RFC 6582 3.2 (3), partial acknowledgments. Without SACK, the next hole is resent at once and
+// the window deflated by what was acknowledged, plus one segment if that was at least one; with
+// SACK, the pipe loop finds the next hole itself. RFC 6582 asks that the first partial ACK
+// restart the retransmission timer; process_ack restarts it on every one (RFC 6298 (5.3)).
 void tcp_layer::on_partial_ack(connection& c, std::uint32_t acked, instant now) {
   tcb& t = c.t;
   if (t.sack_ok) return;
@@ -119,8 +126,9 @@ void tcp_layer::on_partial_ack(connection& c, std::uint32_t acked, instant now) 
   t.cc->set_cwnd(cwnd - std::min(acked, cwnd) + (acked >= t.smss() ? t.smss() : 0));
 }
 
-// RFC 6582 3.2 (6): a full ACK ends recovery, with cwnd at min(ssthresh, FlightSize + SMSS) so
-// that no burst follows; RFC 6675 leaves cwnd at ssthresh.
+// RFC 6582 3.2 (3), full acknowledgments: recovery ends, with cwnd at min(ssthresh,
+// max(FlightSize, SMSS) + SMSS), its option (1), so that no burst follows; RFC 6675 leaves cwnd
+// at ssthresh.
 void tcp_layer::end_recovery(connection& c, instant now) {
   tcb& t = c.t;
   t.in_recovery = false;

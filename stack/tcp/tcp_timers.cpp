@@ -71,7 +71,8 @@ void tcp_layer::on_retransmit_timeout(connection& c, instant now) {
     t.cc->on_timeout(static_cast<std::uint32_t>(t.snd_max - t.snd_una), now);
   else
     t.cc->set_cwnd(t.smss());
-  // RFC 6582 4: what was sent before the timeout cannot start another fast retransmit.
+  // RFC 6582 3.2 (4): recover is what was sent before the timeout, so that its duplicate ACKs
+  // cannot start another fast retransmit (section 4).
   t.in_recovery = false;
   t.dupacks = 0;
   t.recover = t.snd_max;

@@ -124,6 +124,7 @@ std::vector<sent_segment> tcp_harness::sent() {
     REQUIRE(view);
     const auto seg = tcp_repr::parse(*view, ip->src(), ip->dst());
     REQUIRE(seg);
+    if (seg->options.timestamps) host_tsval = seg->options.timestamps->val;
     sent_segment s{*seg, {seg->payload.begin(), seg->payload.end()}, describe_frame(frame)};
     s.seg.payload = {};
     out.push_back(std::move(s));
@@ -159,13 +160,20 @@ tcp_socket_id tcp_harness::open_active() {
   REQUIRE(syn.size() == 1);
   REQUIRE(to_string(syn[0].seg.flags) == "S");
   host_iss = syn[0].seg.seq;
+  host_syn_options = syn[0].seg.options;
   snd_una = host_iss;
   snd_nxt = host_iss + 1;
   return s;
 }
 
+tcp_options tcp_harness::peer_options() const {
+  tcp_options o;
+  if (peer_syn_options.timestamps) o.timestamps = tcp_timestamps{peer_tsval, host_tsval};
+  return o;
+}
+
 void tcp_harness::peer_fin(seq32 ack) {
-  inject({.fin = true, .ack = true}, rcv_nxt, ack);
+  inject({.fin = true, .ack = true}, rcv_nxt, ack, {}, 65535, peer_options());
   rcv_nxt += 1;
   check_sent(sent(), {{".", snd_nxt, rcv_nxt}});
 }
@@ -181,35 +189,37 @@ tcp_socket_id tcp_harness::reach(tcp_state to, open_kind how) {
   REQUIRE(to != tcp_state::closed);
   REQUIRE_FALSE((to == tcp_state::listen && active));
   REQUIRE_FALSE((to == tcp_state::syn_sent && !active));
-  tcp_options mss;
-  mss.mss = 1460;
+  tcp_options syn = peer_syn_options;
+  if (syn.timestamps) syn.timestamps = tcp_timestamps{peer_tsval, 0};
   rcv_nxt = peer_iss + 1;
   tcp_socket_id s = 0;
   if (!active) {
     open_listener();
     if (to == tcp_state::listen) return listener;
-    inject({.syn = true}, peer_iss, seq32{0}, {}, peer_window, mss);
+    inject({.syn = true}, peer_iss, seq32{0}, {}, peer_window, syn);
     const auto syn_ack = sent();
     REQUIRE(syn_ack.size() == 1);
     host_iss = syn_ack[0].seg.seq;
+    host_syn_options = syn_ack[0].seg.options;
     snd_una = host_iss;
     snd_nxt = host_iss + 1;
     check_sent(syn_ack, {{"S.", host_iss, rcv_nxt}});
     if (to == tcp_state::syn_received) return 0;
     snd_una = snd_nxt;
-    inject({.ack = true}, rcv_nxt, snd_nxt, {}, peer_window);
+    inject({.ack = true}, rcv_nxt, snd_nxt, {}, peer_window, peer_options());
     check_sent(sent(), {});
     REQUIRE_FALSE(host.tcp().accept(listener, s));
   } else {
     s = open_active();
     if (to == tcp_state::syn_sent) return s;
     if (to == tcp_state::syn_received) {
-      inject({.syn = true}, peer_iss, seq32{0}, {}, peer_window, mss);
+      inject({.syn = true}, peer_iss, seq32{0}, {}, peer_window, syn);
       check_sent(sent(), {{"S.", host_iss, rcv_nxt}});
       return s;
     }
     snd_una = snd_nxt;
-    inject({.syn = true, .ack = true}, peer_iss, snd_nxt, {}, peer_window, mss);
+    if (syn.timestamps) syn.timestamps->ecr = host_tsval;
+    inject({.syn = true, .ack = true}, peer_iss, snd_nxt, {}, peer_window, syn);
     check_sent(sent(), {{".", snd_nxt, rcv_nxt}});
   }
   switch (to) {
@@ -220,7 +230,7 @@ tcp_socket_id tcp_harness::reach(tcp_state to, open_kind how) {
     case tcp_state::time_wait:
       host_fin(s);
       snd_una = snd_nxt;
-      inject({.ack = true}, rcv_nxt, snd_una);
+      inject({.ack = true}, rcv_nxt, snd_una, {}, 65535, peer_options());
       check_sent(sent(), {});
       if (to == tcp_state::time_wait) peer_fin(snd_una);
       break;

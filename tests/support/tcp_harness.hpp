@@ -76,7 +76,8 @@ class tcp_harness {
   // peer's SYN (SYN-RECEIVED), its ACK (ESTABLISHED). Active: connect() (SYN-SENT), then the
   // peer's SYN alone (SYN-RECEIVED, a simultaneous open) or its SYN-ACK (ESTABLISHED). From
   // ESTABLISHED, the host's shutdown_send() and the peer's FIN and ACK lead to the closing states;
-  // the peer sends no data. Returns the host's socket: the listener in LISTEN, nothing (0) in
+  // the peer sends no data. The peer's SYN offers peer_syn_options, and its other segments carry
+  // peer_options(). Returns the host's socket: the listener in LISTEN, nothing (0) in
   // SYN-RECEIVED from a listener, since nothing has been accepted yet.
   tcp_socket_id reach(tcp_state to, open_kind how = open_kind::passive);
   // The state of the connection between host_port and the peer; CLOSED once it left the table.
@@ -84,9 +85,23 @@ class tcp_harness {
   // Reads socket s as the application would, until it would block, ends or fails.
   received read(tcp_socket_id s);
 
+  // The timestamps option for the peer's next segment (RFC 7323 3.2): its clock, peer_tsval,
+  // and the host's latest TSval echoed. Empty options unless peer_syn_options offer timestamps,
+  // so that reach()'s segments suit either kind of connection.
+  tcp_options peer_options() const;
+
   stack host;
   tcp_socket_id listener = 0;
   std::uint16_t peer_window = 65535;  // what the peer's SYN or SYN-ACK offers
+  // The options the peer's SYN or SYN-ACK carries in reach(): its MSS alone unless a test offers
+  // window scaling, SACK or timestamps (a timestamps option's TSval is replaced by peer_tsval).
+  tcp_options peer_syn_options{.mss = 1460};
+  // The peer's timestamp clock, which the test moves on as it likes.
+  std::uint32_t peer_tsval = 1;
+  // The TSval of the latest segment the host sent with timestamps, as sent() found it.
+  std::uint32_t host_tsval = 0;
+  // The options of the host's SYN or SYN-ACK in reach().
+  tcp_options host_syn_options;
   seq32 peer_iss{1000};
   seq32 host_iss;
   // Where reach() left the host's rcv.nxt, snd.una and snd.nxt, as the peer counts them: the
