@@ -27,9 +27,8 @@ void newreno::on_loss(std::uint32_t flight_size, instant) {
   bytes_acked_ = 0;
 }
 
-// RFC 6582 3.2 (3), full acknowledgments, its full acknowledgement: the layer has deflated cwnd;
-// congestion avoidance (or slow start, if the layer left cwnd below ssthresh) simply continues from
-// it.
+// RFC 6582 3.2 (3), a full acknowledgment: the layer has deflated cwnd; congestion avoidance (or
+// slow start, if the layer left cwnd below ssthresh) simply continues from it.
 void newreno::on_recovery_end(instant) {}
 
 void newreno::on_timeout(std::uint32_t flight_size, instant) {
