@@ -80,7 +80,9 @@ struct tcp_config {
   unsigned keepalive_probes = 9;
   // RFC 5961 section 7: challenge ACKs sent per second at most, host-wide.
   std::uint32_t challenge_acks_per_second = 1000;
-  // Out-of-order ranges held per connection (each a hole a peer makes us track).
+  // Out-of-order ranges held per connection (each a hole a peer makes us track): at least this
+  // many, and one per two full segments (2896 bytes) of the receive buffer, so that a window that
+  // lost every other segment is held whole.
   std::size_t max_out_of_order_ranges = 32;
 
   // What each connection starts with; the socket options of the same names change one socket.

@@ -3,6 +3,7 @@
 // RFC's names, so a debugger's view of it reads like the RFC. Timers are deadlines (nullopt when
 // not running), compared with the instant the host is driven with. Plain data: the TCP layer's
 // input, output and timer code act on it.
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,7 +34,7 @@ struct tcb {
   tcb(const tcp_config& c, const tcp_socket_options& o)
       : send_buffer{o.send_buffer},
         recv_buffer{o.receive_buffer},
-        out_of_order{c.max_out_of_order_ranges},
+        out_of_order{std::max(c.max_out_of_order_ranges, o.receive_buffer / 2896)},
         no_delay{o.no_delay},
         keepalive{o.keepalive},
         delayed_ack{o.delayed_ack},

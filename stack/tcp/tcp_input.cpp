@@ -110,7 +110,12 @@ void tcp_layer::negotiate(tcb& t, const tcp_repr& syn) {
   if (t.ts_ok) t.ts_recent = syn.options.timestamps->val;
   t.cc = make_congestion_control(t.congestion, t.smss(),
                                  initial_window(t.smss(), k.initial_window_segments));
-  t.scoreboard.set_smss(t.smss());
+  // Room for a SACKed range per two segments of the send buffer: a window that lost every other
+  // segment (slow start overshooting a queue) is still tracked whole. A full scoreboard forgets
+  // SACKs, and the pipe it reports then keeps the sender silent until the timer fires.
+  t.scoreboard = sack_scoreboard{sack_scoreboard_config{
+      .smss = t.smss(),
+      .max_ranges = std::max<std::size_t>(32, t.send_buffer.capacity() / (2 * t.smss()))}};
 }
 
 // 3.10.7.3: SYN-SENT.
@@ -182,9 +187,16 @@ bool tcp_layer::challenge_ack_allowed(instant now) {
 void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, instant now) {
   tcb& t = c.t;
   // The peer sent its SYN again: our SYN-ACK was lost. Linux answers at once rather than waiting
-  // for our retransmission timer.
-  if (t.state == tcp_state::syn_received && seg.flags.syn && !seg.flags.ack && seg.seq == t.irs)
+  // for our retransmission timer, and counts the answer as the timer's retransmission: it backs
+  // off, so the timer does not send the same SYN-ACK again moments later.
+  if (t.state == tcp_state::syn_received && seg.flags.syn && !seg.flags.ack && seg.seq == t.irs) {
+    ++t.retransmits;
+    ++t.total_retransmits;
+    ctx_.stats.count(event::tcp_retransmits);
+    t.rtt.back_off();
+    t.retransmit_at = now + t.rtt.rto();
     return send_syn(t, now);
+  }
   if (paws_rejects(t, seg, now)) return;
 
   // In TIME-WAIT only the peer's FIN can come again (RFC 9293 3.10.7.4, eighth step): acknowledge

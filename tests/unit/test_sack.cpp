@@ -62,7 +62,7 @@ TEST_CASE("RFC 6675 Update: what the cumulative ACK passed is forgotten") {
   CHECK_FALSE(sb.highest_sacked());
 }
 
-TEST_CASE("RFC 6675 Update: blocks outside (snd.una, snd.max] are not believed") {
+TEST_CASE("RFC 6675 Update: blocks outside snd.una to snd.max are not believed") {
   sack_scoreboard sb{mss_100};
   CHECK(ack(sb, 1000, 2000,
             {blk(1500, 1600),     // fine
