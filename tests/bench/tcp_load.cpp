@@ -1,7 +1,9 @@
 // The TCP load generator scripts/bench runs in its namespace, on the kernel's sockets: a bulk
 // transfer into a discard service (send), 1-byte request/response transactions over an echo
 // service (rr), and the kernel's own discard, echo and /bytes/N HTTP services (serve), the
-// reference tapstack is measured against. No project code, so its numbers describe the peer.
+// reference tapstack is measured against, with the congestion control it is told (set per
+// socket: a namespace other than the first may make only tcp_allowed_congestion_control its
+// default). No project code, so its numbers describe the peer.
 // Every mode is bounded in size and in time, and send and rr connect only to 10.0.0.0/24, the
 // bench's private link. Not a test: it reports figures and judges none of them.
 #include <arpa/inet.h>
@@ -46,6 +48,7 @@ struct options {
   unsigned long warmup = 100;
   unsigned seconds = 30;
   bool spin = false;
+  std::string cc;  // empty: the namespace's default
 };
 
 void print_usage() {
@@ -53,14 +56,15 @@ void print_usage() {
       "Usage: tcp-load send  --target 10.0.0.2:9 [--bytes 100000000] [--seconds 30]\n"
       "       tcp-load rr    --target 10.0.0.2:7 [--count 20000] [--warmup 100] [--seconds 30]\n"
       "                      [--spin]\n"
-      "       tcp-load serve [--seconds 30]\n"
+      "       tcp-load serve [--seconds 30] [--cc NAME]\n"
       "send: connect, write --bytes, half-close, and wait for the peer to close: the time\n"
       "      runs from connect until every byte was taken in.\n"
       "rr: one connection with TCP_NODELAY; write 1 byte, read its echo, repeat --count\n"
       "    times after --warmup transactions that are not timed. --spin polls for each echo\n"
       "    instead of sleeping, so that the client's own wake-up is not part of the time.\n"
       "serve: the kernel's discard (port 9), echo (port 7) and an HTTP server (port 80)\n"
-      "       answering GET /bytes/N with N bytes, until --seconds or SIGINT.\n"
+      "       answering GET /bytes/N with N bytes, until --seconds or SIGINT. --cc: every\n"
+      "       connection's congestion control (reno, cubic, ...: one the kernel has loaded).\n"
       "A target must be A.B.C.D:PORT in 10.0.0.0/24. For scripts/bench; not a test.\n");
 }
 
@@ -122,12 +126,18 @@ std::string parse_options(int argc, char** argv, options& o) {
     } else if (flag == "--seconds") {
       valid = parse_number(value, 1, max_seconds, n);
       o.seconds = static_cast<unsigned>(n);
+    } else if (flag == "--cc") {
+      o.cc = value;
+      // The kernel's names are at most 15 characters (TCP_CA_NAME_MAX with its terminator).
+      valid = !o.cc.empty() && o.cc.size() < 16 &&
+              o.cc.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
     } else {
       return "unknown flag '" + flag + "'";
     }
     if (!valid) return "invalid value '" + std::string{value} + "' for " + flag;
   }
   if (o.mode != "serve" && !o.has_target) return std::string{o.mode} + " needs --target";
+  if (o.mode != "serve" && !o.cc.empty()) return "--cc is for serve";
   return {};
 }
 
@@ -297,7 +307,14 @@ void serve_bytes(int fd, steady::time_point deadline) {
   ::shutdown(fd, SHUT_WR);
 }
 
-int listener(std::uint16_t port) {
+// Sets the congestion control of `fd` to `cc`; an empty name keeps the namespace's default. On a
+// listener it passes to the connections it accepts.
+bool set_congestion_control(int fd, const std::string& cc) {
+  return cc.empty() || ::setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc.data(),
+                                    static_cast<socklen_t>(cc.size())) == 0;
+}
+
+int listener(std::uint16_t port, const std::string& cc) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   const int on = 1;
   sockaddr_in local{};
@@ -305,6 +322,7 @@ int listener(std::uint16_t port) {
   local.sin_port = htons(port);
   local.sin_addr.s_addr = htonl(INADDR_ANY);
   if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0 ||
+      !set_congestion_control(fd, cc) ||
       ::bind(fd, reinterpret_cast<const sockaddr*>(&local), sizeof local) < 0 ||
       ::listen(fd, 16) < 0) {
     std::fprintf(stderr, "tcp-load: serve: port %u: %s\n", port, std::strerror(errno));
@@ -317,15 +335,24 @@ int run_serve(const options& o) {
   constexpr std::array<std::uint16_t, 3> ports{9, 7, 80};
   std::array<pollfd, ports.size()> fds{};
   for (std::size_t i = 0; i < ports.size(); ++i) {
-    fds[i] = {listener(ports[i]), POLLIN, 0};
+    fds[i] = {listener(ports[i], o.cc), POLLIN, 0};
     if (fds[i].fd < 0) return 1;
+  }
+  // What the kernel put in force, read back, so that the output shows it and not only our wish.
+  std::array<char, 16> cc{};
+  auto cc_len = static_cast<socklen_t>(cc.size() - 1);
+  if (::getsockopt(fds[0].fd, IPPROTO_TCP, TCP_CONGESTION, cc.data(), &cc_len) < 0) {
+    std::perror("tcp-load: serve: congestion control");
+    return 1;
   }
   struct sigaction on_stop {};
   on_stop.sa_handler = request_stop;
   ::sigaction(SIGINT, &on_stop, nullptr);
   ::sigaction(SIGTERM, &on_stop, nullptr);
-  std::printf("tcp-load serve: discard on 9, echo on 7, /bytes/N on 80 for up to %u s\n",
-              o.seconds);
+  std::printf(
+      "tcp-load serve: discard on 9, echo on 7, /bytes/N on 80 for up to %u s, congestion "
+      "control %s\n",
+      o.seconds, cc.data());
   std::fflush(stdout);
 
   const auto deadline = steady::now() + std::chrono::seconds{o.seconds};
