@@ -1,6 +1,9 @@
 #include "apps/common/app_host.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
+#include <stdexcept>
 
 namespace tapstack {
 namespace {
@@ -16,7 +19,8 @@ const host_options& warn_if_down(const std::string& program, const host_options&
 }  // namespace
 
 app_host::app_host(const std::string& program, const host_options& options, bool handle_signals)
-    : options_{options},
+    : program_{program},
+      options_{options},
       devices_{options, clock_, std::cout},
       node_{io_,
             clock_,
@@ -32,6 +36,25 @@ app_host::app_host(const std::string& program, const host_options& options, bool
                     << to_string(t.tuple.remote) << ": " << to_string(from) << " -> "
                     << to_string(to) << " (" << cause << ")\n";
         });
+  if (options.tcp_trace) {
+    errno = 0;
+    tcp_trace_file_.open(*options.tcp_trace, std::ios::out | std::ios::trunc);
+    if (!tcp_trace_file_)
+      throw std::runtime_error("cannot write TCP trace file '" + *options.tcp_trace +
+                               "': " + (errno ? std::strerror(errno) : "open failed"));
+    tcp_trace_.emplace(node_.core().tcp(), tcp_trace_file_);
+  }
+}
+
+app_host::~app_host() {
+  if (!tcp_trace_) return;
+  // The host is destroyed after this body, and could still report events: detach first.
+  node_.core().tcp().observe_events({});
+  tcp_trace_.reset();
+  tcp_trace_file_.close();
+  if (!tcp_trace_file_)
+    std::cerr << program_ << ": warning: the TCP trace in '" << *options_.tcp_trace
+              << "' is incomplete: writing it failed\n";
 }
 
 }  // namespace tapstack

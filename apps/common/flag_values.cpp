@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <utility>
 
 #include "apps/common/program.hpp"
@@ -23,6 +24,22 @@ std::optional<std::pair<double, std::string_view>> split(std::string_view text) 
   if (ec != std::errc{} || end != text.data() + digits || !std::isfinite(value))
     return std::nullopt;
   return std::pair{value, text.substr(digits)};
+}
+
+// "100mbit", "10gbit": the largest unit that keeps the figure whole, as tc prints rates.
+std::string rate_text(std::uint64_t bps) {
+  static constexpr std::pair<std::uint64_t, std::string_view> units[] = {
+      {1'000'000'000, "gbit"}, {1'000'000, "mbit"}, {1'000, "kbit"}};
+  for (const auto& [scale, name] : units)
+    if (bps >= scale && bps % scale == 0) return std::to_string(bps / scale) + std::string{name};
+  return std::to_string(bps) + "bit";
+}
+
+// "0.5%": as short as the share allows.
+std::string percent_text(double share) {
+  char out[32];
+  std::snprintf(out, sizeof out, "%g%%", share * 100);
+  return out;
 }
 
 }  // namespace
@@ -75,6 +92,34 @@ std::optional<std::size_t> parse_size(std::string_view text) {
   return value << shift;
 }
 
+std::optional<std::uint64_t> parse_rate(std::string_view text) {
+  const auto parts = split(text);
+  if (!parts) return std::nullopt;
+  const auto [value, unit] = *parts;
+  std::string lower;
+  for (const char ch : unit)
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  static constexpr std::pair<std::string_view, double> units[] = {
+      {"bit", 1}, {"kbit", 1e3}, {"mbit", 1e6}, {"gbit", 1e9}};
+  for (const auto& [name, scale] : units) {
+    if (lower != name) continue;
+    const double bps = std::round(value * scale);
+    // A terabit is past any link a simulation or a tap carries; it keeps the figure exact.
+    if (bps > 1e12) return std::nullopt;
+    return static_cast<std::uint64_t>(bps);
+  }
+  return std::nullopt;
+}
+
+std::optional<double> parse_percent(std::string_view text) {
+  const auto parts = split(text);
+  if (!parts) return std::nullopt;
+  const auto [value, unit] = *parts;
+  if (unit.empty() && value == 0) return 0.0;
+  if (unit != "%" || value > 100) return std::nullopt;
+  return value / 100;
+}
+
 void bad_flag(const std::string& flag, const std::string& value, const std::string& want) {
   throw usage_error("invalid value '" + value + "' for " + flag + ": expected " + want);
 }
@@ -111,6 +156,24 @@ std::size_t size_flag(const std::string& flag, const std::string& text, std::siz
              "a size like 64k or 4m (k = 1024 bytes), from " + std::to_string(min) + " to " +
                  std::to_string(max) + " bytes");
   return *n;
+}
+
+std::uint64_t rate_flag(const std::string& flag, const std::string& text, std::uint64_t min,
+                        std::uint64_t max) {
+  const auto r = parse_rate(text);
+  if (!r || *r < min || *r > max)
+    bad_flag(flag, text,
+             "a rate like 100mbit or 1.5gbit (k = 1000 bits per second), from " + rate_text(min) +
+                 " to " + rate_text(max));
+  return *r;
+}
+
+double percent_flag(const std::string& flag, const std::string& text, double min, double max) {
+  const auto p = parse_percent(text);
+  if (!p || *p < min || *p > max)
+    bad_flag(flag, text,
+             "a percentage like 0.5%, from " + percent_text(min) + " to " + percent_text(max));
+  return *p;
 }
 
 }  // namespace tapstack

@@ -18,6 +18,9 @@ po::options_description host_flags::description() {
       ("mtu", po::value(&mtu_)->default_value(mtu_), "largest IP packet sent, 68 to 65535")
       ("pcap", po::value(&pcap_), "record every frame in and out to this pcap file")
       ("trace", po::bool_switch(), "print one tcpdump-style line per frame in and out, and every TCP state change")
+      ("tcp-trace", po::value(&tcp_trace_),
+       "write a CSV row per ACK and congestion event of every TCP connection to this file "
+       "(scripts/plot-tcp draws it)")
       ("log-level", po::value(&log_level_)->default_value(log_level_),
        "trace, debug, info, warn, error or off (drops are logged at debug)")
       ("seed", po::value(&seed_)->default_value(seed_),
@@ -61,6 +64,12 @@ host_options host_flags::resolve(const po::variables_map& vm) const {
   if (vm.count("pcap")) {
     if (pcap_.empty()) bad_flag("--pcap", pcap_, "a file name");
     o.pcap = pcap_;
+  }
+  if (vm.count("tcp-trace")) {
+    if (tcp_trace_.empty()) bad_flag("--tcp-trace", tcp_trace_, "a file name");
+    // Both writers would interleave their bytes in one file, and neither reader could open it.
+    if (o.pcap == tcp_trace_) bad_flag("--tcp-trace", tcp_trace_, "a file other than --pcap's");
+    o.tcp_trace = tcp_trace_;
   }
   o.trace = vm["trace"].as<bool>();
   return o;

@@ -1,7 +1,8 @@
 #pragma once
 // The flags every program that runs a host shares (--tap, --ip, --gateway, --mac, --mtu, --pcap,
-// --trace, --log-level, --seed), declared once with Boost.Program_options and turned into a
-// stack_config. Each bad value is reported as a usage_error naming the flag and the expected form.
+// --trace, --tcp-trace, --log-level, --seed), declared once with Boost.Program_options and turned
+// into a stack_config. Each bad value is reported as a usage_error naming the flag and the
+// expected form.
 #include <boost/program_options.hpp>
 #include <optional>
 #include <string>
@@ -16,6 +17,8 @@ struct host_options {
   stack_config stack;
   std::optional<std::string> pcap;
   bool trace = false;
+  // A CSV of every connection's congestion figures, one row per ACK and event (drivers/tcp_trace).
+  std::optional<std::string> tcp_trace;
   log_level level = log_level::info;
 };
 
@@ -33,6 +36,7 @@ class host_flags {
   std::string mac_ = "02:74:73:00:00:02";
   std::string mtu_ = "1500";
   std::string pcap_;
+  std::string tcp_trace_;
   std::string log_level_ = "info";
   std::string seed_ = "1";
 };

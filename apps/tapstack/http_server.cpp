@@ -2,6 +2,7 @@
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
 #include <memory>
 #include <sstream>
 
@@ -26,7 +27,61 @@ const char* content_type(const std::filesystem::path& p) {
   return "application/octet-stream";
 }
 
-// The connections and counters, as an HTML table or as JSON.
+// ssthresh starts "arbitrarily high" (RFC 5681 3.1); the congestion controls say so with this.
+constexpr std::uint32_t unbounded_ssthresh = UINT32_MAX;
+
+std::string milliseconds(duration d) {
+  char out[32];
+  std::snprintf(out, sizeof out, "%.3f", static_cast<double>(d.count()) / 1e6);
+  return out;
+}
+
+std::optional<std::uint32_t> bounded_ssthresh(const tcp_connection_info& c) {
+  if (c.ssthresh == unbounded_ssthresh) return std::nullopt;
+  return c.ssthresh;
+}
+
+// A window in bytes and in segments of the connection's MSS, the unit RFC 5681 reasons in.
+std::string window_cell(std::optional<std::uint32_t> bytes, std::uint16_t mss) {
+  if (!bytes) return "-";
+  return std::to_string(*bytes) + (mss ? " (" + std::to_string(*bytes / mss) + " seg)" : "");
+}
+
+std::string rate_cell(std::uint64_t bytes_per_second) {
+  if (bytes_per_second == 0) return "-";  // no round trip measured yet
+  const double bits = static_cast<double>(bytes_per_second) * 8;
+  char out[32];
+  if (bits >= 1e9)
+    std::snprintf(out, sizeof out, "%.2f Gbit/s", bits / 1e9);
+  else if (bits >= 1e6)
+    std::snprintf(out, sizeof out, "%.2f Mbit/s", bits / 1e6);
+  else
+    std::snprintf(out, sizeof out, "%.1f kbit/s", bits / 1e3);
+  return out;
+}
+
+// The options in force, in ss -i's words.
+std::string options_cell(const tcp_connection_info& c) {
+  std::string out;
+  const auto add = [&out](const std::string& word) { out += (out.empty() ? "" : " ") + word; };
+  if (c.sack) add("sack");
+  if (c.timestamps) add("ts");
+  if (c.snd_wscale && c.rcv_wscale)
+    add("wscale " + std::to_string(*c.snd_wscale) + "/" + std::to_string(*c.rcv_wscale));
+  return out.empty() ? "none" : out;
+}
+
+// Figures that do not exist yet or at all (ssthresh while unbounded, the shift of a connection
+// without window scaling) are JSON's null.
+template <class T>
+std::string number_or_null(const std::optional<T>& v) {
+  return v ? std::to_string(+*v) : "null";  // + prints a uint8_t as a number
+}
+
+const char* json_bool(bool b) { return b ? "true" : "false"; }
+
+// The connections and counters, as HTML tables or as JSON. Keys are only ever added to the JSON,
+// never renamed: scripts read it.
 std::string status(host& h, bool json) {
   std::ostringstream out;
   const auto conns = h.core().tcp().connections();
@@ -41,7 +96,18 @@ std::string status(host& h, bool json) {
           << ",\"rcv_wnd\":" << c.rcv_wnd << ",\"mss\":" << c.snd_mss
           << ",\"rto_ms\":" << std::chrono::duration_cast<std::chrono::milliseconds>(c.rto).count()
           << ",\"bytes_in_flight\":" << c.bytes_in_flight << ",\"retransmits\":" << c.retransmits
-          << "}";
+          << ",\"cwnd\":" << c.cwnd << ",\"ssthresh\":" << number_or_null(bounded_ssthresh(c))
+          << ",\"in_recovery\":" << json_bool(c.in_recovery)
+          << ",\"fast_retransmits\":" << c.fast_retransmits << ",\"timeouts\":" << c.timeouts
+          << ",\"srtt_ms\":" << (c.srtt ? milliseconds(*c.srtt) : "null")
+          << ",\"rttvar_ms\":" << milliseconds(c.rttvar) << ",\"bytes_acked\":" << c.bytes_acked
+          << ",\"delivery_rate_bytes_per_s\":" << c.delivery_rate << ",\"congestion\":\""
+          << to_string(c.congestion) << "\",\"sack\":" << json_bool(c.sack)
+          << ",\"timestamps\":" << json_bool(c.timestamps)
+          << ",\"snd_wscale\":" << number_or_null(c.snd_wscale)
+          << ",\"rcv_wscale\":" << number_or_null(c.rcv_wscale)
+          << ",\"no_delay\":" << json_bool(c.no_delay)
+          << ",\"delayed_ack\":" << json_bool(c.delayed_ack) << "}";
     }
     out << "],\"counters\":{";
     bool first = true;
@@ -64,6 +130,21 @@ std::string status(host& h, bool json) {
         << "</td><td>" << c.rcv_nxt << "</td><td>" << c.snd_wnd << "</td><td>" << c.rcv_wnd
         << "</td><td>" << to_string(c.rto) << "</td><td>" << c.bytes_in_flight << "</td><td>"
         << c.retransmits << "</td></tr>";
+  // The same connections, in the same order, by what drives their sending rate.
+  out << "</table><h2>Congestion control</h2><table border=1><tr><th>local</th><th>remote</th>"
+         "<th>algorithm</th><th>cwnd (bytes)</th><th>ssthresh (bytes)</th><th>recovery</th>"
+         "<th>srtt</th><th>rttvar</th><th>delivery rate</th><th>fast retransmits</th>"
+         "<th>RTOs</th><th>options (wscale snd/rcv)</th><th>Nagle</th><th>delayed ACK</th></tr>";
+  for (const auto& c : conns)
+    out << "<tr><td>" << to_string(c.tuple.local) << "</td><td>" << to_string(c.tuple.remote)
+        << "</td><td>" << to_string(c.congestion) << "</td><td>" << window_cell(c.cwnd, c.snd_mss)
+        << "</td><td>" << window_cell(bounded_ssthresh(c), c.snd_mss) << "</td><td>"
+        << (c.in_recovery ? "in recovery" : "no") << "</td><td>"
+        << (c.srtt ? to_string(*c.srtt) : "-") << "</td><td>" << to_string(c.rttvar) << "</td><td>"
+        << rate_cell(c.delivery_rate) << "</td><td>" << c.fast_retransmits << "</td><td>"
+        << c.timeouts << "</td><td>" << options_cell(c) << "</td><td>"
+        << (c.no_delay ? "off" : "on") << "</td><td>" << (c.delayed_ack ? "on" : "off")
+        << "</td></tr>";
   out << "</table><h2>Counters</h2><pre>" << h.core().stats()
       << "</pre><p><a href=\"/status.json\">status.json</a></p></body></html>\n";
   return out.str();

@@ -33,6 +33,26 @@ TEST_CASE("sizes are bytes or powers of 1024") {
     CHECK_MESSAGE(!parse_size(bad), bad);
 }
 
+TEST_CASE("rates are bits per second in powers of 1000, always with a unit") {
+  CHECK(parse_rate("100mbit") == 100'000'000u);
+  CHECK(parse_rate("1gbit") == 1'000'000'000u);
+  CHECK(parse_rate("500kbit") == 500'000u);
+  CHECK(parse_rate("1.5Gbit") == 1'500'000'000u);
+  CHECK(parse_rate("64000bit") == 64'000u);
+  for (const char* bad :
+       {"", "100", "100m", "100mbps", "100MB", "-1mbit", "mbit", "1 mbit", "1.2.3mbit", "2000gbit"})
+    CHECK_MESSAGE(!parse_rate(bad), bad);
+}
+
+TEST_CASE("percentages are written with %, and read as shares from 0 to 1") {
+  CHECK(parse_percent("0.5%") == doctest::Approx(0.005));
+  CHECK(parse_percent("20%") == doctest::Approx(0.2));
+  CHECK(parse_percent("100%") == doctest::Approx(1.0));
+  CHECK(parse_percent("0") == 0.0);
+  for (const char* bad : {"", "0.5", "%", "-1%", "101%", "5 %", "5%%", "0.1.2%"})
+    CHECK_MESSAGE(!parse_percent(bad), bad);
+}
+
 TEST_CASE("a flag out of its range is a usage error that says what was expected") {
   CHECK(duration_flag("--x", "200ms", 1ms, 1s) == 200ms);
   CHECK_THROWS_WITH_AS(duration_flag("--x", "2s", 1ms, 1s),
@@ -41,6 +61,16 @@ TEST_CASE("a flag out of its range is a usage error that says what was expected"
                        usage_error);
   CHECK_THROWS_AS(size_flag("--y", "1k", 2048, 4096), usage_error);
   CHECK_THROWS_AS(unsigned_flag("--z", "7", 1, 5, "1 to 5"), usage_error);
+  CHECK(rate_flag("--rate", "10mbit", 1000, 10'000'000'000) == 10'000'000u);
+  CHECK_THROWS_WITH_AS(rate_flag("--rate", "20gbit", 100'000, 10'000'000'000),
+                       "invalid value '20gbit' for --rate: expected a rate like 100mbit or 1.5gbit "
+                       "(k = 1000 bits per second), from 100kbit to 10gbit",
+                       usage_error);
+  CHECK(percent_flag("--loss", "1%", 0, 0.2) == doctest::Approx(0.01));
+  CHECK_THROWS_WITH_AS(percent_flag("--loss", "50%", 0, 0.2),
+                       "invalid value '50%' for --loss: expected a percentage like 0.5%, from 0% "
+                       "to 20%",
+                       usage_error);
 }
 
 // Runs the shared command-line parser as a program would.
