@@ -94,7 +94,10 @@ start_host() {
   [[ -n $netns_made ]] || make_netns
   # Not through in_ns: a function sent to the background runs in a subshell, whose PID $! would
   # be. ip netns exec execs the program, so here $! is tapstack itself.
-  ip netns exec "$netns" "$bin_dir/tapstack" --tap "$tap" "$@" >"$host_log" 2>&1 &
+  # The log is emptied here, not by the redirection: that happens in the child after the fork,
+  # and a second start_host could meanwhile read the first host's "serves" line.
+  : >"$host_log"
+  ip netns exec "$netns" "$bin_dir/tapstack" --tap "$tap" "$@" >>"$host_log" 2>&1 &
   host_pid=$!
   poll_until host_serves_or_died || fail "tapstack did not say it serves within 5 s"
   host_serves || fail "tapstack exited before serving"

@@ -7,6 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 require_root curl tcpdump nft tc python3 ss
 start_host --tcp-min-rto 200ms
+: >"$work/tcpdump.err"
 ip netns exec "$netns" tcpdump --immediate-mode -Z root -n -i "$tap" -w "$work/syn.pcap" -U tcp 2>"$work/tcpdump.err" &
 dump_pid=$!
 poll_until grep -q "listening on" "$work/tcpdump.err" || fail "tcpdump did not start"
