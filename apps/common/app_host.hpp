@@ -29,6 +29,7 @@ class app_host {
   asio::io_context& io() { return io_; }
   host& node() { return node_; }
   const host_options& options() const { return options_; }
+  const device_chain& devices() const { return devices_; }
 
  private:
   std::string program_;

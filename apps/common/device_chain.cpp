@@ -1,11 +1,23 @@
 #include "apps/common/device_chain.hpp"
 
 namespace tapstack {
+namespace {
+
+// The injector draws from a stream of its own, so that adding a fault flag leaves the host's
+// choices (ISNs, ports, IP identification) as --seed made them.
+constexpr std::uint64_t fault_seed_salt = 0x6661756c7473;  // "faults"
+
+}  // namespace
 
 device_chain::device_chain(const host_options& options, const real_clock& clock,
                            std::ostream& trace_out)
     : tap_{std::make_unique<tap_device>(options.tap)} {
   top_ = tap_.get();
+  if (options.faults.any()) {
+    faults_ = std::make_unique<fault_injector>(*top_, options.faults.in, options.faults.out,
+                                               options.stack.seed ^ fault_seed_salt);
+    top_ = faults_.get();
+  }
   if (options.pcap) {
     pcap_ = std::make_unique<pcap_recorder>(*top_, *options.pcap, clock.wall_epoch());
     top_ = pcap_.get();

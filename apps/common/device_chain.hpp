@@ -1,10 +1,16 @@
 #pragma once
-// The devices a program stacks under its host, from the flags: the tap, then a pcap recorder if
-// --pcap, then a tracer if --trace. Owns them all; top() is the one the host talks to.
+// The devices a program stacks under its host, from the flags: the tap, then a fault injector if
+// any Faults flag is given, then a pcap recorder if --pcap, then a tracer if --trace. Owns them
+// all; top() is the one the host talks to.
+//
+// The injector sits right on the tap, below the recorder and the tracer, where the DESIGN's
+// faults(pcap(tap)) would put it above: so the capture and the trace show what the host sent,
+// before faults, and what reached it, after them; the injector's counters say what it did.
 #include <iosfwd>
 #include <memory>
 
 #include "apps/common/host_options.hpp"
+#include "drivers/fault_injector.hpp"
 #include "drivers/pcap_recorder.hpp"
 #include "drivers/tap_device.hpp"
 #include "drivers/tracer.hpp"
@@ -19,9 +25,12 @@ class device_chain {
 
   device& top() { return *top_; }
   tap_device& tap() { return *tap_; }
+  // The fault injector, or null when no fault was asked for.
+  const fault_injector* faults() const { return faults_.get(); }
 
  private:
   std::unique_ptr<tap_device> tap_;
+  std::unique_ptr<fault_injector> faults_;
   std::unique_ptr<pcap_recorder> pcap_;
   std::unique_ptr<tracer> tracer_;
   device* top_ = nullptr;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "apps/common/fault_flags.hpp"
 #include "stack/base/log.hpp"
 #include "stack/config.hpp"
 
@@ -20,6 +21,8 @@ struct host_options {
   // A CSV of every connection's congestion figures, one row per ACK and event (drivers/tcp_trace).
   std::optional<std::string> tcp_trace;
   log_level level = log_level::info;
+  // The Faults flags (fault_flags.hpp); parse_command_line fills them.
+  fault_options faults;
 };
 
 class host_flags {

@@ -73,7 +73,11 @@ int run(int argc, char** argv) {
   app.io().run();
   std::cout << "tapstack: stopped" << (node.stopped_by() ? " by signal " : "")
             << (node.stopped_by() ? std::to_string(node.stopped_by()) : "") << "; counters:\n"
-            << node.core().stats() << std::flush;
+            << node.core().stats();
+  // What the injector did, beside what the host counted: the drops it made are not the host's.
+  if (const fault_injector* faults = app.devices().faults())
+    std::cout << "tapstack: faults injected:\n" << faults->report();
+  std::cout << std::flush;
   return 0;
 }
 

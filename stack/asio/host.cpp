@@ -7,6 +7,22 @@ host::host(asio::io_context& io, const real_clock& clock, const stack_config& co
     : io_{io},
       clock_{clock},
       stack_{config, log},
-      runner_{io, stack_, dev, clock_, handle_signals} {}
+      runner_{io, stack_, dev, clock_, handle_signals} {
+  runner_.on_stop([this] { abort_sockets(); });
+}
+
+void host::on_stop(std::weak_ptr<void> owner, std::function<void()> abort) {
+  // Closed sockets leave expired entries: sweep them whenever the list has doubled.
+  if (sockets_.size() >= 2 * sockets_pruned_at_) {
+    std::erase_if(sockets_, [](const auto& s) { return s.first.expired(); });
+    sockets_pruned_at_ = std::max<std::size_t>(16, sockets_.size());
+  }
+  sockets_.emplace_back(std::move(owner), std::move(abort));
+}
+
+void host::abort_sockets() {
+  for (const auto& [owner, abort] : sockets_)
+    if (const auto alive = owner.lock()) abort();
+}
 
 }  // namespace tapstack

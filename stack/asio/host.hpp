@@ -3,6 +3,11 @@
 // programs written like ordinary Asio code. Sockets (tapstack::udp::socket) are made on a host and
 // run on its executor: every stack call they make happens on the io_context's thread, so a caller
 // on another thread (use_future) is safe. The device outlives the host.
+#include <functional>
+#include <memory>
+#include <utility>
+#include <vector>
+
 #include "stack/asio/asio.hpp"
 #include "stack/asio/real_clock.hpp"
 #include "stack/asio/runner.hpp"
@@ -25,6 +30,12 @@ class host {
   void start() { runner_.start(); }
   void stop() { runner_.stop(); }
   int stopped_by() const { return runner_.stopped_by(); }
+  bool stopped() const { return runner_.stopped(); }
+
+  // Sockets made on the host register here: when it stops, abort() ends their pending operations
+  // with operation_aborted, so that coroutines waiting on them (co_spawn keeps io.run() going
+  // while they live) finish and io.run() returns. owner expires with the socket.
+  void on_stop(std::weak_ptr<void> owner, std::function<void()> abort);
 
   // The sans-I/O core, for calls made on the host's thread.
   tapstack::stack& core() { return stack_; }
@@ -35,8 +46,12 @@ class host {
  private:
   asio::io_context& io_;
   const real_clock& clock_;
+  void abort_sockets();
+
   tapstack::stack stack_;
   runner runner_;
+  std::vector<std::pair<std::weak_ptr<void>, std::function<void()>>> sockets_;
+  std::size_t sockets_pruned_at_ = 16;
 };
 
 }  // namespace tapstack

@@ -48,11 +48,13 @@ void runner::start() {
 }
 
 void runner::stop() {
+  if (stopped_) return;
   stopped_ = true;
   boost::system::error_code ignored;
   if (signals_) signals_->cancel(ignored);
   timer_.cancel();
   fd_.cancel(ignored);
+  if (on_stop_) on_stop_();
 }
 
 void runner::wait_readable() {

@@ -6,6 +6,7 @@
 // returns, and the program prints its counters and closes its files. The host, device and clock
 // outlive the runner.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -32,6 +33,9 @@ class runner {
   void stop();
   // The signal that stopped the runner, or 0.
   int stopped_by() const { return signal_; }
+  bool stopped() const { return stopped_; }
+  // Called once when the runner stops, by stop() or a signal.
+  void on_stop(std::function<void()> f) { on_stop_ = std::move(f); }
   // Drains received frames, runs due timers, flushes transmissions and re-arms the timer. The
   // Asio face calls it after an operation queued frames, so they go out at once.
   void service();
@@ -49,6 +53,7 @@ class runner {
   std::vector<std::uint8_t> rx_buffer_;
   int signal_ = 0;
   bool stopped_ = false;
+  std::function<void()> on_stop_;
 };
 
 }  // namespace tapstack

@@ -12,9 +12,14 @@ void socket_state::attach(tcp_socket_id handle) {
       if (auto state = weak.lock()) state->deliver();
     });
   });
+  owner.on_stop(weak, [weak] {
+    if (auto state = weak.lock()) state->abort_all(asio::error::operation_aborted);
+  });
 }
 
 void socket_state::deliver() {
+  // A stopped host moves no more data: whatever waits, or comes to wait, is aborted.
+  if (owner.stopped()) return abort_all(asio::error::operation_aborted);
   for (auto* queue : {&others, &writes, &reads})
     while (id && !queue->empty() && queue->front()->perform(*this)) queue->pop_front();
 }

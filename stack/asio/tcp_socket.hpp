@@ -26,7 +26,7 @@ using error_code = boost::system::error_code;
 
 // tapstack's own socket options, shaped like Asio's (a value() and a constructor taking it), for
 // what Asio has no name for: delayed ACKs, quick ACKs (every segment acknowledged at once), and
-// the congestion control algorithm (Linux's TCP_CONGESTION).
+// the congestion control algorithm (Linux's TCP_CONGESTION), and the options a SYN offers.
 template <class Tag>
 class boolean_option {
  public:
@@ -39,6 +39,10 @@ class boolean_option {
 };
 using delayed_ack = boolean_option<struct delayed_ack_tag>;
 using quick_ack = boolean_option<struct quick_ack_tag>;
+// What the socket's SYN offers: set before connecting (or on the acceptor).
+using window_scaling = boolean_option<struct window_scaling_tag>;
+using timestamps = boolean_option<struct timestamps_tag>;
+using sack = boolean_option<struct sack_tag>;
 
 class congestion {
  public:
@@ -192,6 +196,18 @@ struct option_field<delayed_ack> {
 template <>
 struct option_field<quick_ack> {
   static constexpr auto member = &tcp_socket_options::quick_ack;
+};
+template <>
+struct option_field<window_scaling> {
+  static constexpr auto member = &tcp_socket_options::window_scaling;
+};
+template <>
+struct option_field<timestamps> {
+  static constexpr auto member = &tcp_socket_options::timestamps;
+};
+template <>
+struct option_field<sack> {
+  static constexpr auto member = &tcp_socket_options::sack;
 };
 template <>
 struct option_field<congestion> {

@@ -4,6 +4,8 @@ namespace tapstack::udp {
 namespace detail {
 
 void socket_state::deliver() {
+  // A stopped host receives nothing more: whatever waits, or comes to wait, is aborted.
+  if (owner.stopped()) return abort_pending(asio::error::operation_aborted);
   udp_layer& udp = owner.core().udp();
   while (id && !pending.empty() && udp.ready(*id)) {
     udp_datagram d;
@@ -42,6 +44,9 @@ void socket::open(error_code& ec) {
     asio::post(ex, [weak] {
       if (auto state = weak.lock()) state->deliver();
     });
+  });
+  state_->owner.on_stop(weak, [weak] {
+    if (auto state = weak.lock()) state->abort_pending(asio::error::operation_aborted);
   });
   ec = {};
 }

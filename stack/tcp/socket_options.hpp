@@ -16,6 +16,11 @@ struct tcp_socket_options {
   // lasting until turned off rather than for a while).
   bool quick_ack = false;
   congestion_algorithm congestion = congestion_algorithm::newreno;  // TCP_CONGESTION
+  // What the socket's SYNs offer (each in force only if the peer's SYN carries it too); set
+  // before connect() or listen(), since the SYN is where they count.
+  bool window_scaling = true;
+  bool timestamps = true;
+  bool sack = true;
   std::size_t send_buffer = 0;
   std::size_t receive_buffer = 0;
 
@@ -25,6 +30,9 @@ struct tcp_socket_options {
             .delayed_ack = c.delayed_ack,
             .quick_ack = false,
             .congestion = c.congestion,
+            .window_scaling = c.window_scaling,
+            .timestamps = c.timestamps,
+            .sack = c.sack,
             .send_buffer = c.send_buffer,
             .receive_buffer = c.receive_buffer};
   }

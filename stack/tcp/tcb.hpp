@@ -32,7 +32,8 @@ struct tcp_tuple {
 
 struct tcb {
   tcb(const tcp_config& c, const tcp_socket_options& o)
-      : send_buffer{o.send_buffer},
+      : offers{o},
+        send_buffer{o.send_buffer},
         recv_buffer{o.receive_buffer},
         out_of_order{std::max(c.max_out_of_order_ranges, o.receive_buffer / 2896)},
         no_delay{o.no_delay},
@@ -69,6 +70,8 @@ struct tcb {
   // Window scaling (RFC 7323), in force only when both SYNs carried it.
   std::uint8_t snd_wscale = 0;  // how the peer's windows are shifted
   std::uint8_t rcv_wscale = 0;  // how ours are
+  // What our SYN offers: the socket's window_scaling, timestamps and sack options.
+  tcp_socket_options offers;
   bool wscale_ok = false;
   // SACK (RFC 2018) and timestamps (RFC 7323), likewise.
   bool sack_ok = false;

@@ -97,7 +97,7 @@ void tcp_layer::negotiate(tcb& t, const tcp_repr& syn) {
   const std::size_t ours = ctx_.config.mtu - 40;
   t.snd_mss =
       static_cast<std::uint16_t>(std::min<std::size_t>(syn.options.mss.value_or(536), ours));
-  t.wscale_ok = k.window_scaling && syn.options.window_scale;
+  t.wscale_ok = t.offers.window_scaling && syn.options.window_scale;
   if (t.wscale_ok) {
     t.snd_wscale = *syn.options.window_scale;
     t.rcv_wscale = window_scale_for(t);
@@ -105,8 +105,8 @@ void tcp_layer::negotiate(tcb& t, const tcp_repr& syn) {
     t.snd_wscale = 0;
     t.rcv_wscale = 0;
   }
-  t.sack_ok = k.sack && syn.options.sack_permitted;
-  t.ts_ok = k.timestamps && syn.options.timestamps;
+  t.sack_ok = t.offers.sack && syn.options.sack_permitted;
+  t.ts_ok = t.offers.timestamps && syn.options.timestamps;
   if (t.ts_ok) t.ts_recent = syn.options.timestamps->val;
   t.cc = make_congestion_control(t.congestion, t.smss(),
                                  initial_window(t.smss(), k.initial_window_segments));

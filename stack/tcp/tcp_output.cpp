@@ -81,7 +81,7 @@ void tcp_layer::send_syn(tcb& t, instant now) {
   seg.seq = t.iss;
   seg.flags.syn = true;
   seg.options.mss = static_cast<std::uint16_t>(ctx_.config.mtu - 40);
-  const tcp_config& k = ctx_.config.tcp;
+  const tcp_socket_options& k = t.offers;
   if (t.state == tcp_state::syn_sent) {
     // Offer what the host allows; each is in force only if the SYN-ACK carries it too
     // (negotiate()).

@@ -155,13 +155,17 @@ void tcp_layer::send_in_sack_recovery(connection& c, instant now) {
     const bool new_data = offset < t.send_buffer.size() + (t.send_shut ? 1 : 0) &&
                           seq_lt(t.snd_max, t.snd_una + t.snd_wnd);
     const next_segment next = t.scoreboard.next_seg(t.snd_una, t.snd_max, new_data);
+    // What went may be less than NextSeg named (the SACK blocks beside it take room): HighRxt
+    // moves only over what was sent, and nothing sent ends the loop rather than repeating it.
     switch (next.kind) {
-      case next_seg_kind::retransmit:
-        retransmit(c, next.seq, next.len, now);
-        t.scoreboard.on_retransmit(next.seq, next.len);
+      case next_seg_kind::retransmit: {
+        const auto sent = static_cast<std::uint32_t>(retransmit(c, next.seq, next.len, now));
+        if (sent == 0) return;
+        t.scoreboard.on_retransmit(next.seq, sent);
         break;
+      }
       case next_seg_kind::rescue:
-        retransmit(c, next.seq, next.len, now);
+        if (retransmit(c, next.seq, next.len, now) == 0) return;
         t.scoreboard.on_rescue_retransmit();
         break;
       case next_seg_kind::new_data:
@@ -175,7 +179,7 @@ void tcp_layer::send_in_sack_recovery(connection& c, instant now) {
 }
 
 // Resends up to max_len bytes (our FIN too, if they reach it) from seq, without moving snd.nxt;
-// returns the bytes of data resent.
+// returns the sequence space resent, the FIN counting one.
 std::size_t tcp_layer::retransmit(connection& c, seq32 seq, std::size_t max_len, instant now) {
   tcb& t = c.t;
   const auto offset = static_cast<std::size_t>(seq - t.snd_una);
@@ -191,7 +195,7 @@ std::size_t tcp_layer::retransmit(connection& c, seq32 seq, std::size_t max_len,
   // Karn: the segment being timed may be the one resent.
   if (t.rtt_seq && seq_lt(seq, *t.rtt_seq)) t.rtt_seq.reset();
   if (!t.retransmit_at) t.retransmit_at = now + t.rtt.rto();
-  return len;
+  return len + (fin ? 1 : 0);
 }
 
 }  // namespace tapstack

@@ -97,6 +97,46 @@ TEST_CASE("cancel completes a pending read with operation_aborted") {
   CHECK(result == asio::error::operation_aborted);
 }
 
+TEST_CASE("stopping the hosts aborts what coroutines wait for, so io.run() runs out of work") {
+  asio_pair net;
+  tcp::acceptor acceptor{net.b, tcp::endpoint{asio::ip::tcp::v4(), 7}};
+  tcp::socket served{net.b};
+  error_code accept_result, read_result;
+  std::array<char, 16> buf{};
+  // One coroutine waits for a second connection that never comes, the other for data: each keeps
+  // io.run() going for as long as it lives.
+  asio::co_spawn(
+      net.io,
+      [&]() -> asio::awaitable<void> {
+        co_await acceptor.async_accept(served, asio::use_awaitable);
+        tcp::socket second{net.b};
+        co_await acceptor.async_accept(second,
+                                       asio::redirect_error(asio::use_awaitable, accept_result));
+      },
+      asio::detached);
+  tcp::socket client{net.a};
+  bool waiting = false;
+  asio::co_spawn(
+      net.io,
+      [&]() -> asio::awaitable<void> {
+        co_await client.async_connect(server_endpoint, asio::use_awaitable);
+        waiting = true;
+        co_await client.async_read_some(asio::buffer(buf),
+                                        asio::redirect_error(asio::use_awaitable, read_result));
+      },
+      asio::detached);
+  // Until both wait, and a little longer: nothing more is coming.
+  for (int i = 0; i < 1000 && !waiting; ++i) net.io.run_one_for(10ms);
+  net.io.run_for(50ms);
+  REQUIRE(waiting);
+  REQUIRE_FALSE(net.io.stopped());
+  net.stop();
+  net.io.run_for(10s);
+  CHECK(net.io.stopped());  // out of work, not out of time
+  CHECK(accept_result == asio::error::operation_aborted);
+  CHECK(read_result == asio::error::operation_aborted);
+}
+
 TEST_CASE("async_read_until splits lines that arrive in pieces") {
   asio_pair net;
   tcp::acceptor acceptor{net.b, tcp::endpoint{asio::ip::tcp::v4(), 7}};

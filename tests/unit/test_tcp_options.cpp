@@ -62,6 +62,22 @@ TEST_CASE("our SYN offers MSS, SACK-permitted, timestamps and window scale") {
   CHECK(o.window_scale == std::optional<std::uint8_t>{host_wscale});
 }
 
+TEST_CASE("a socket's options turn each SYN option off, whatever the host's default") {
+  tcp_harness t;
+  const auto s = t.host.tcp().open();
+  auto o = *t.host.tcp().options(s);
+  o.window_scaling = o.timestamps = o.sack = false;
+  REQUIRE_FALSE(t.host.tcp().set_options(s, o, t.now()));
+  REQUIRE_FALSE(
+      t.host.tcp().connect(s, {ipv4_address{0x0a000001}, tcp_harness::peer_port}, t.now()));
+  const auto syn = t.sent();
+  REQUIRE(syn.size() == 1);
+  CHECK(syn[0].seg.options.mss);
+  CHECK_FALSE(syn[0].seg.options.sack_permitted);
+  CHECK_FALSE(syn[0].seg.options.timestamps);
+  CHECK_FALSE(syn[0].seg.options.window_scale);
+}
+
 TEST_CASE("a SYN-ACK offers only what the peer's SYN offered") {
   tcp_harness t;
   tcp_options expected;
