@@ -12,6 +12,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "stack/asio/asio.hpp"
@@ -182,49 +183,29 @@ class connect_op final : public op {
   host::executor_type io_;
 };
 
-// Where each option Asio names lives among the core's socket options.
-template <class Option>
-struct option_field;
-template <>
-struct option_field<asio::ip::tcp::no_delay> {
-  static constexpr auto member = &tcp_socket_options::no_delay;
-};
-template <>
-struct option_field<delayed_ack> {
-  static constexpr auto member = &tcp_socket_options::delayed_ack;
-};
-template <>
-struct option_field<quick_ack> {
-  static constexpr auto member = &tcp_socket_options::quick_ack;
-};
-template <>
-struct option_field<window_scaling> {
-  static constexpr auto member = &tcp_socket_options::window_scaling;
-};
-template <>
-struct option_field<timestamps> {
-  static constexpr auto member = &tcp_socket_options::timestamps;
-};
-template <>
-struct option_field<sack> {
-  static constexpr auto member = &tcp_socket_options::sack;
-};
-template <>
-struct option_field<congestion> {
-  static constexpr auto member = &tcp_socket_options::congestion;
-};
-template <>
-struct option_field<asio::socket_base::keep_alive> {
-  static constexpr auto member = &tcp_socket_options::keepalive;
-};
-template <>
-struct option_field<asio::socket_base::send_buffer_size> {
-  static constexpr auto member = &tcp_socket_options::send_buffer;
-};
-template <>
-struct option_field<asio::socket_base::receive_buffer_size> {
-  static constexpr auto member = &tcp_socket_options::receive_buffer;
-};
+// Where each option lives among the core's socket options, one overload per option type.
+constexpr auto member_of(std::type_identity<asio::ip::tcp::no_delay>) {
+  return &tcp_socket_options::no_delay;
+}
+constexpr auto member_of(std::type_identity<delayed_ack>) {
+  return &tcp_socket_options::delayed_ack;
+}
+constexpr auto member_of(std::type_identity<quick_ack>) { return &tcp_socket_options::quick_ack; }
+constexpr auto member_of(std::type_identity<window_scaling>) {
+  return &tcp_socket_options::window_scaling;
+}
+constexpr auto member_of(std::type_identity<timestamps>) { return &tcp_socket_options::timestamps; }
+constexpr auto member_of(std::type_identity<sack>) { return &tcp_socket_options::sack; }
+constexpr auto member_of(std::type_identity<congestion>) { return &tcp_socket_options::congestion; }
+constexpr auto member_of(std::type_identity<asio::socket_base::keep_alive>) {
+  return &tcp_socket_options::keepalive;
+}
+constexpr auto member_of(std::type_identity<asio::socket_base::send_buffer_size>) {
+  return &tcp_socket_options::send_buffer;
+}
+constexpr auto member_of(std::type_identity<asio::socket_base::receive_buffer_size>) {
+  return &tcp_socket_options::receive_buffer;
+}
 
 // What a socket and an acceptor share: their state, opening, and options.
 class object {
@@ -251,7 +232,7 @@ class object {
         ec = asio::error::invalid_argument;
         return;
       }
-    auto& field = o.*option_field<Option>::member;
+    auto& field = o.*member_of(std::type_identity<Option>{});
     field = static_cast<std::remove_reference_t<decltype(field)>>(value);
     ec = apply(o);
   }
@@ -265,7 +246,7 @@ class object {
   void get_option(Option& option) const {
     tcp_socket_options o;
     if (const auto ec = current(o)) throw boost::system::system_error(ec, "get_option");
-    option = Option(o.*option_field<Option>::member);
+    option = Option(o.*member_of(std::type_identity<Option>{}));
   }
 
  protected:

@@ -41,8 +41,7 @@ struct tcb {
         delayed_ack{o.delayed_ack},
         quick_ack{o.quick_ack},
         congestion{o.congestion},
-        cc{make_congestion_control(o.congestion, snd_mss,
-                                   initial_window(snd_mss, c.initial_window_segments))},
+        cc{new_congestion_control(c)},
         rtt{rto_config{c.min_rto, c.max_rto, std::chrono::seconds{1},
                        std::chrono::milliseconds{1}}} {}
 
@@ -141,6 +140,12 @@ struct tcb {
   // SMSS (RFC 5681): the data a full-sized segment carries, the MSS less the timestamps every
   // segment then bears (as Linux's mss_cache). What congestion control counts in.
   std::uint32_t smss() const { return snd_mss - (ts_ok ? tcp::timestamps_option_len : 0u); }
+
+  // Congestion control of the connection's algorithm, from the initial window for its SMSS.
+  std::unique_ptr<congestion_control> new_congestion_control(const tcp_config& c) const {
+    return make_congestion_control(congestion, smss(),
+                                   initial_window(smss(), c.initial_window_segments));
+  }
 
   // The sequence number our FIN takes once the application shut down sending, until it is
   // acknowledged (snd_una then passes it and the buffer is empty).

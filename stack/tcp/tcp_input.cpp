@@ -108,8 +108,7 @@ void tcp_layer::negotiate(tcb& t, const tcp_repr& syn) {
   t.sack_ok = t.offers.sack && syn.options.sack_permitted;
   t.ts_ok = t.offers.timestamps && syn.options.timestamps;
   if (t.ts_ok) t.ts_recent = syn.options.timestamps->val;
-  t.cc = make_congestion_control(t.congestion, t.smss(),
-                                 initial_window(t.smss(), k.initial_window_segments));
+  t.cc = t.new_congestion_control(k);
   // Room for a SACKed range per two segments of the send buffer: a window that lost every other
   // segment (slow start overshooting a queue) is still tracked whole. A full scoreboard forgets
   // SACKs, and the pipe it reports then keeps the sender silent until the timer fires.

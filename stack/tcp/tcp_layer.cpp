@@ -280,9 +280,7 @@ std::error_code tcp_layer::set_options(tcp_socket_id s, const tcp_socket_options
       // A new algorithm goes on from the window the old one reached, in slow start.
       t.congestion = o.congestion;
       const std::uint32_t cwnd = t.cc->cwnd();
-      t.cc = make_congestion_control(
-          t.congestion, t.smss(),
-          initial_window(t.smss(), ctx_.config.tcp.initial_window_segments));
+      t.cc = t.new_congestion_control(ctx_.config.tcp);
       t.cc->set_cwnd(cwnd);
     }
     if (is_synchronized(t.state)) output(*sock->conn, now);

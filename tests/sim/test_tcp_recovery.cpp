@@ -144,7 +144,6 @@ TEST_CASE("three losses in one window: SACK repairs them in one round trip, NewR
 struct bottleneck_run {
   double goodput_bps = 0;  // payload bits per second, from the warm-up's end to the last byte
   duration elapsed{};
-  double wall_s = 0;
   // The longest time the client sent no segment at all, between the handshake and the last byte.
   duration max_silence{};
   std::uint64_t fast_retransmits = 0, timeouts = 0, queue_drops = 0;
@@ -178,9 +177,7 @@ bottleneck_run fill_bottleneck(
     last_sent = now;
     segments = sent;
   };
-  const auto wall_start = std::chrono::steady_clock::now();
   const auto r = transfer(net, data, {.limit = 60s, .each_round = each_round});
-  run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   CHECK(r.intact(data.size()));
   REQUIRE(mark);
   run.elapsed = r.finished - r.started;
@@ -203,9 +200,8 @@ TEST_CASE("CUBIC and NewReno fill a 100 Mbit/s, 20 ms path to over 90% after slo
     CHECK(run.goodput_bps > 90e6);
     MESSAGE(to_string(algorithm) << ": goodput " << run.goodput_bps / 1e6
                                  << " Mbit/s after 3 s, 100 MiB in " << to_string(run.elapsed)
-                                 << " virtual, " << run.wall_s << " s wall; "
-                                 << run.fast_retransmits << " fast retransmits, " << run.timeouts
-                                 << " timeouts, " << run.queue_drops
+                                 << " virtual; " << run.fast_retransmits << " fast retransmits, "
+                                 << run.timeouts << " timeouts, " << run.queue_drops
                                  << " queue drops, sender silent " << ms(run.max_silence)
                                  << " ms at most");
   }
