@@ -82,10 +82,12 @@ void tcp_layer::after_ack(connection& c, const tcp_repr& seg, std::uint32_t acke
   }
   ++t.dupacks;
   // RFC 6675 5 (1)-(2): DupThresh duplicates or a scoreboard that already deems the first segment
-  // lost. RFC 6582 3.2 (2): not when the ACK does not cover "recover", so that losses from before
-  // the last recovery or timeout do not start another.
+  // lost. RFC 6582 3.2 (2): only when the ACK covers more than "recover", so that losses from
+  // before the last recovery or timeout do not start another. RFC 6582's recover is the highest
+  // sequence number sent, snd.max - 1, and ours is snd.max: an ACK of exactly snd.max covers it
+  // all, and the segment lost next was sent after that recovery began.
   const bool lost = t.dupacks >= dup_thresh || (t.sack_ok && t.scoreboard.is_lost(t.snd_una));
-  if (lost && seq_gt(t.snd_una, t.recover)) enter_recovery(c, now);
+  if (lost && seq_ge(t.snd_una, t.recover)) enter_recovery(c, now);
   notify_event(t, tcp_event::ack, now);
 }
 

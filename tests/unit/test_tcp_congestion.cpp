@@ -268,6 +268,30 @@ TEST_CASE("NewReno: a partial ACK resends the next hole at once; a full ACK ends
   CHECK(i.cwnd == 2 * smss);
 }
 
+TEST_CASE("NewReno: the segment at \"recover\", lost after the full ACK, starts a new recovery") {
+  tcp_harness t;
+  const auto s = sending(t);
+  for (int i = 0; i < 3; ++i) ack_upto(t, 0);
+  ack_upto(t, 12);
+  check_sent(t.sent(), {segment(t, 10), segment(t, 11), segment(t, 0), segment(t, 12),
+                        segment(t, 13)});
+  REQUIRE_FALSE(info(t, s).in_recovery);
+  // Segment 12, the first sent after recovery began, is lost: its duplicate ACKs cover all
+  // that recovery was about (RFC 6582 3.2 (2)), so the third one resends it.
+  ack_upto(t, 12);
+  check_sent(t.sent(), {segment(t, 14)});
+  ack_upto(t, 12);
+  check_sent(t.sent(), {segment(t, 15)});
+  // ssthresh is two segments (half of the two in flight before limited transmit, at least two),
+  // and the three that left inflate cwnd to five: four are out, so one new segment goes too.
+  ack_upto(t, 12);
+  check_sent(t.sent(), {segment(t, 12), segment(t, 16)});
+  const auto i = info(t, s);
+  CHECK(i.in_recovery);
+  CHECK(i.fast_retransmits == 2);
+  CHECK(i.timeouts == 0);
+}
+
 // The retransmission timeout (RFC 5681 3.1, RFC 6298 5).
 
 TEST_CASE("RTO: cwnd collapses to one segment and ssthresh is half the flight") {
