@@ -273,8 +273,8 @@ TEST_CASE("NewReno: the segment at \"recover\", lost after the full ACK, starts 
   const auto s = sending(t);
   for (int i = 0; i < 3; ++i) ack_upto(t, 0);
   ack_upto(t, 12);
-  check_sent(t.sent(), {segment(t, 10), segment(t, 11), segment(t, 0), segment(t, 12),
-                        segment(t, 13)});
+  check_sent(t.sent(),
+             {segment(t, 10), segment(t, 11), segment(t, 0), segment(t, 12), segment(t, 13)});
   REQUIRE_FALSE(info(t, s).in_recovery);
   // Segment 12, the first sent after recovery began, is lost: its duplicate ACKs cover all
   // that recovery was about (RFC 6582 3.2 (2)), so the third one resends it.
