@@ -96,4 +96,14 @@ std::optional<instant> stack::next_deadline() const {
   return next;
 }
 
+held_resources stack::held() const {
+  held_resources h;
+  eth_.add_held(h);
+  arp_.add_held(h);
+  ip_.add_held(h);
+  udp_.add_held(h);
+  tcp_.add_held(h);
+  return h;
+}
+
 }  // namespace tapstack

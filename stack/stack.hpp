@@ -43,6 +43,8 @@ class stack {
 
   const stack_config& config() const { return ctx_.config; }
   const counters& stats() const { return ctx_.stats; }
+  // What the host holds now, layer by layer.
+  held_resources held() const;
   counters& stats() { return ctx_.stats; }
   const logger& log() const { return ctx_.log; }
   const arp_cache& arp() const { return arp_.cache(); }

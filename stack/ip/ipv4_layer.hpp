@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "stack/context.hpp"
+#include "stack/held.hpp"
 #include "stack/ip/reassembly.hpp"
 #include "stack/link/arp_layer.hpp"
 #include "stack/wire/ipv4.hpp"
@@ -45,6 +46,7 @@ class ipv4_layer {
   // Runs the timers of fragment reassembly.
   void poll(instant now);
   std::optional<instant> next_deadline() const;
+  void add_held(held_resources& h) const { h.fragment_bytes += reassembly_.bytes_held(); }
 
   // The largest payload one packet can carry at our MTU.
   std::size_t max_payload() const { return ctx_.config.mtu - ipv4_repr::header_len(); }

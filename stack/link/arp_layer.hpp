@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "stack/context.hpp"
+#include "stack/held.hpp"
 #include "stack/link/arp_cache.hpp"
 #include "stack/link/ethernet_layer.hpp"
 #include "stack/wire/arp.hpp"
@@ -26,6 +27,9 @@ class arp_layer {
   void poll(instant now);
   std::optional<instant> next_deadline() const { return cache_.next_deadline(); }
   const arp_cache& cache() const { return cache_; }
+  void add_held(held_resources& h) const {
+    for (const auto& [ip, e] : cache_.entries()) h.arp_waiting += e.pending.size();
+  }
 
  private:
   void send_request(ipv4_address target, instant now);

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "stack/context.hpp"
+#include "stack/held.hpp"
 #include "stack/wire/ethernet.hpp"
 
 namespace tapstack {
@@ -21,6 +22,7 @@ class ethernet_layer {
 
   std::optional<frame> pop_transmit();
   bool has_transmit() const { return !tx_.empty(); }
+  void add_held(held_resources& h) const { h.transmit_queue += tx_.size(); }
 
  private:
   host_context& ctx_;

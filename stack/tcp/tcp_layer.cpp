@@ -371,6 +371,16 @@ std::vector<tcp_connection_info> tcp_layer::connections() const {
   return all;
 }
 
+void tcp_layer::add_held(held_resources& h) const {
+  h.tcp_sockets += sockets_.size();
+  h.tcp_connections += connections_.size();
+  for (const auto& [tuple, conn] : connections_) {
+    const tcb& t = conn->t;
+    h.tcp_bytes += t.send_buffer.size() + t.recv_buffer.size();
+    for (const auto& r : t.out_of_order.ranges()) h.tcp_bytes += r.end - r.begin;
+  }
+}
+
 void tcp_layer::on_ready(tcp_socket_id s, std::function<void()> notify) {
   socket* sock = find(s);
   if (!sock) return;

@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "stack/context.hpp"
+#include "stack/held.hpp"
 #include "stack/ip/icmp_layer.hpp"
 #include "stack/ip/ipv4_layer.hpp"
 #include "stack/tcp/isn.hpp"
@@ -99,6 +100,7 @@ class tcp_layer {
   void on_ready(tcp_socket_id s, std::function<void()> notify);
   // Every connection in the table (for a status page), handles or not.
   std::vector<tcp_connection_info> connections() const;
+  void add_held(held_resources& h) const;
 
   // From the stack.
   void receive(const ipv4_packet& packet, instant now);

@@ -198,4 +198,9 @@ void udp_layer::receive_error(const icmp_error& e, instant now) {
   wake(*sock);
 }
 
+void udp_layer::add_held(held_resources& h) const {
+  h.udp_sockets += sockets_.size();
+  for (const auto& [id, sock] : sockets_) h.udp_bytes += sock.queued_bytes;
+}
+
 }  // namespace tapstack

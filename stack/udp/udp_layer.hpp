@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "stack/context.hpp"
+#include "stack/held.hpp"
 #include "stack/ip/icmp_layer.hpp"
 #include "stack/ip/ipv4_layer.hpp"
 
@@ -55,6 +56,7 @@ class udp_layer {
   // Called (from inside receive or poll) when the socket becomes ready; it must not call back into
   // the stack, only schedule work. Replaces any earlier one.
   void on_ready(udp_socket_id s, std::function<void()> notify);
+  void add_held(held_resources& h) const;
 
   // From the stack: a packet for protocol UDP, and an ICMP error about a UDP datagram we sent.
   void receive(const ipv4_packet& packet, instant now);

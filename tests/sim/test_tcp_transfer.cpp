@@ -1,6 +1,7 @@
 // Two hosts on an in-memory link in virtual time, talking TCP through the core's socket calls: a
 // handshake, data both ways, and an orderly close that ends in TIME-WAIT and then CLOSED; a
-// connect to a closed port is refused; a transfer larger than both buffers arrives byte-exact.
+// connect to a closed port is refused; a transfer larger than both buffers arrives byte-exact; and
+// at the end, with every handle closed, neither host holds anything.
 #include <doctest/doctest.h>
 
 #include <numeric>
@@ -57,6 +58,8 @@ TEST_CASE("handshake, data both ways, orderly close through TIME-WAIT to CLOSED"
   std::vector<std::uint8_t> buf(64);
   std::size_t got = 0;
   REQUIRE(net.sim.run_until([&] { return net.server.tcp().readable(s); }, 5s));
+  // The listener and the accepted socket, one connection, and five bytes nobody has read.
+  CHECK(net.server.held().to_string() == "tcp_sockets=2 tcp_connections=1 tcp_bytes=5");
   REQUIRE_FALSE(net.server.tcp().receive(s, buf, got, net.sim.now()));
   CHECK(std::vector<std::uint8_t>(buf.begin(), buf.begin() + 5) == hello);
   REQUIRE_FALSE(net.server.tcp().send(s, hello, queued, net.sim.now()));
@@ -79,6 +82,12 @@ TEST_CASE("handshake, data both ways, orderly close through TIME-WAIT to CLOSED"
   net.sim.run_for(net.client.config().tcp.time_wait + 1s);
   CHECK(net.client.tcp().info(c)->state == tcp_state::closed);
   CHECK(net.client.tcp().connections().empty());
+  // Once the handles are closed too, neither host holds anything.
+  CHECK(net.client.held().to_string() == "tcp_sockets=1");
+  REQUIRE_FALSE(net.client.tcp().close(c, net.sim.now()));
+  REQUIRE_FALSE(net.server.tcp().close(net.listener, net.sim.now()));
+  CHECK(net.client.held().none());
+  CHECK(net.server.held().none());
 }
 
 TEST_CASE("a connect to a closed port is refused at once") {

@@ -1,5 +1,6 @@
-// The host as a whole: its configuration, what it counts, and which frames its Ethernet layer
-// takes (ours and broadcast) or drops (too short, another MAC, an ethertype it does not speak).
+// The host as a whole: its configuration, what it counts, what it holds, and which frames its
+// Ethernet layer takes (ours and broadcast) or drops (too short, another MAC, an ethertype it does
+// not speak).
 #include <chrono>
 #include <stdexcept>
 
@@ -104,6 +105,28 @@ TEST_CASE_FIXTURE(host_fixture,
   CHECK(host.next_deadline() == deadline);
   CHECK(poll(*deadline).size() == 1);
   CHECK(host.next_deadline() > deadline);
+}
+
+TEST_CASE_FIXTURE(host_fixture, "held(): a reply waiting for ARP, a datagram nobody has read") {
+  CHECK(host.held().none());
+  CHECK(host.held().to_string() == "nothing");
+  receive(load_golden("echo-request").bytes, t0);  // the reply waits for the peer's MAC
+  CHECK(host.held().to_string() == "arp_waiting=1");
+  learn_peer(t0);  // the reply goes
+  CHECK(host.held().none());
+
+  const udp_socket_id s = host.udp().open();
+  REQUIRE_FALSE(host.udp().bind(s, {ipv4_address::any(), 7}));
+  receive(load_golden("udp-datagram").bytes, t0);
+  udp_datagram d;
+  const held_resources before = host.held();
+  CHECK(before.udp_sockets == 1);
+  CHECK(before.udp_bytes > 0);
+  REQUIRE_FALSE(host.udp().receive(s, d));
+  CHECK(before.udp_bytes == d.data.size());
+  CHECK(host.held().to_string() == "udp_sockets=1");
+  REQUIRE_FALSE(host.udp().close(s));
+  CHECK(host.held().none());
 }
 
 }  // namespace
