@@ -81,6 +81,13 @@ fault_injector::frame_facts fault_injector::inspect(const_byte_span frame) {
   return facts;
 }
 
+void frame_faults::clear() {
+  kinds.reset();
+  copy = false;
+  corrupted.clear();
+  delay = {};
+}
+
 std::string_view name(fault_kind k) { return kind_names[static_cast<std::size_t>(k)]; }
 std::string_view name(direction d) { return d == direction::in ? "in" : "out"; }
 
@@ -119,6 +126,7 @@ fault_injector::fault_injector(device& inner, const fault_config& in, const faul
 
 std::size_t fault_injector::receive(byte_span out, instant now) {
   release_out(now);
+  last_received_.clear();
   // Takes frames from the inner device until one is due: those delayed stay held, so that the
   // driver's loop, which stops at the first 0, still sees every frame that is ready.
   for (;;) {
@@ -127,6 +135,7 @@ std::size_t fault_injector::receive(byte_span out, instant now) {
       const std::size_t n = std::min(out.size(), f.bytes.size());
       std::copy_n(f.bytes.begin(), n, out.begin());
       give(std::move(f.bytes));
+      last_received_ = std::move(f.met);
       return n;
     }
     const std::size_t n = inner_.receive(scratch_, now);
@@ -137,7 +146,9 @@ std::size_t fault_injector::receive(byte_span out, instant now) {
 
 bool fault_injector::transmit(const_byte_span frame, instant now) {
   release_out(now);
-  return admit(direction::out, frame, now);
+  const bool accepted = admit(direction::out, frame, now);
+  last_transmitted_ = admitting_;
+  return accepted;
 }
 
 std::optional<instant> fault_injector::next_deadline() const {
@@ -167,6 +178,7 @@ bool fault_injector::admit(direction d, const_byte_span frame, instant now) {
   side& s = side_of(d);
   const fault_config& c = s.config;
   ++s.frames;
+  admitting_.clear();
   const frame_facts facts = inspect(frame);
   if (targeted(s, facts)) return dropped(d, fault_kind::rule, frame, now);
   if (c.mtu > 0 && facts.ip_len && *facts.ip_len > c.mtu)
@@ -181,8 +193,10 @@ bool fault_injector::admit(direction d, const_byte_span frame, instant now) {
   if (chance(c.loss)) return dropped(d, fault_kind::loss, frame, now);
 
   auto bytes = take(frame);
-  if (chance(c.corrupt) && corrupt(bytes, c.corrupt_bits))
-    note(d, fault_kind::corrupted, bytes, now);
+  if (chance(c.corrupt) && corrupt(bytes, c.corrupt_bits)) {
+    admitting_.corrupted.assign(corrupted_offsets_.begin(), corrupted_offsets_.end());
+    meet(d, fault_kind::corrupted, bytes, now);
+  }
   const bool twice = chance(c.duplicate);
   instant due = sent + c.latency;
   if (c.jitter > duration::zero())
@@ -190,25 +204,28 @@ bool fault_injector::admit(direction d, const_byte_span frame, instant now) {
         random_.uniform(0, static_cast<std::uint64_t>(c.jitter.count())))};
   // Jitter alone never lets a frame overtake the one before it.
   due = std::max(due, s.last_in_order);
-  if (due > now) note(d, fault_kind::delayed, bytes, now);
+  if (due > now) {
+    admitting_.delay = due - now;
+    meet(d, fault_kind::delayed, bytes, now);
+  }
   if (chance(c.reorder)) {
     due += c.reorder_delay;
-    note(d, fault_kind::reordered, bytes, now);
+    meet(d, fault_kind::reordered, bytes, now);
   } else {
     s.last_in_order = due;
   }
   std::optional<std::vector<std::uint8_t>> copy;
   if (twice) {
     copy = take(bytes);
-    note(d, fault_kind::duplicated, *copy, now);
+    meet(d, fault_kind::duplicated, *copy, now);
   }
-  const bool accepted = hold_or_send(d, due, std::move(bytes), now);
-  if (copy) hold_or_send(d, due, std::move(*copy), now);
+  const bool accepted = hold_or_send(d, due, std::move(bytes), false, now);
+  if (copy) hold_or_send(d, due, std::move(*copy), true, now);
   return accepted;
 }
 
 bool fault_injector::dropped(direction d, fault_kind k, const_byte_span frame, instant now) {
-  note(d, k, frame, now);
+  meet(d, k, frame, now);
   // Accepted all the same: the frame is lost beyond the device, as on a wire.
   return true;
 }
@@ -285,7 +302,7 @@ bool fault_injector::corrupt(std::vector<std::uint8_t>& bytes, unsigned max_bits
 }
 
 bool fault_injector::hold_or_send(direction d, instant due, std::vector<std::uint8_t>&& bytes,
-                                  instant now) {
+                                  bool copy, instant now) {
   // An outgoing frame with no delay goes straight on, and the host learns if the device is full.
   if (d == direction::out && due <= now) {
     const bool sent = inner_.transmit(bytes, now);
@@ -293,7 +310,8 @@ bool fault_injector::hold_or_send(direction d, instant due, std::vector<std::uin
     return sent;
   }
   side& s = side_of(d);
-  s.held.push_back({due, next_order_++, std::move(bytes)});
+  s.held.push_back({due, next_order_++, std::move(bytes), admitting_});
+  s.held.back().met.copy = copy;
   std::push_heap(s.held.begin(), s.held.end(), later);
   return true;
 }
@@ -321,6 +339,11 @@ bool fault_injector::chance(double share) {
 void fault_injector::note(direction d, fault_kind k, const_byte_span frame, instant now) {
   ++side_of(d).counts[static_cast<std::size_t>(k)];
   if (observer_) observer_(d, k, frame, now);
+}
+
+void fault_injector::meet(direction d, fault_kind k, const_byte_span frame, instant now) {
+  admitting_.kinds.set(static_cast<std::size_t>(k));
+  note(d, k, frame, now);
 }
 
 std::vector<std::uint8_t> fault_injector::take(const_byte_span frame) {

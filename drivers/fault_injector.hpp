@@ -14,6 +14,7 @@
 // what its rules name. The inner device outlives the injector; the observer must not call back
 // into it.
 #include <array>
+#include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -135,6 +136,20 @@ enum class fault_kind : std::uint8_t { TAPSTACK_FAULT_KINDS(TAPSTACK_ENUM_NAME) 
 // The counter's name as report() prints it: "dropped_burst", "reordered".
 std::string_view name(fault_kind k);
 std::string_view name(direction d);
+// Whether a fault of this kind loses the frame (one of the first six).
+constexpr bool drops(fault_kind k) { return k <= fault_kind::device_full; }
+
+// The faults one frame met in the injector, kept with it while it is held, so that whoever sees
+// the frame come out later (a capture's comments) can tell what happened to it.
+struct frame_faults {
+  std::bitset<static_cast<std::size_t>(fault_kind::count_)> kinds;
+  bool copy = false;                   // the duplicate that follows its original
+  std::vector<std::size_t> corrupted;  // the byte offsets corruption changed, ascending
+  duration delay{};  // held for latency, jitter, the rate or order; reordering's hold apart
+
+  bool met(fault_kind k) const { return kinds.test(static_cast<std::size_t>(k)); }
+  void clear();
+};
 
 class fault_injector final : public device {
  public:
@@ -166,6 +181,13 @@ class fault_injector final : public device {
   // The byte offsets in the frame, ascending, that the latest corruption changed (each holds at
   // least one flipped bit); valid until the next frame.
   std::span<const std::size_t> last_corruption() const { return corrupted_offsets_; }
+  // What the frame the latest receive() returned met on its way in, however long it was held;
+  // nothing when receive() returned 0.
+  const frame_faults& last_received() const { return last_received_; }
+  // What the latest transmit() did to the frame it was handed, a drop among them. Frames held
+  // from earlier calls and refused by the inner device now are the observer's to report
+  // (device_full).
+  const frame_faults& last_transmitted() const { return last_transmitted_; }
   // One line per direction and counter, "  out_dropped_loss         12", as a host's counters
   // print; frames counted first.
   std::string report() const;
@@ -175,6 +197,7 @@ class fault_injector final : public device {
     instant due;
     std::uint64_t order;  // frames due at one instant leave in the order they came
     std::vector<std::uint8_t> bytes;
+    frame_faults met;
   };
   // The rate limiter's queue: when each waiting frame finishes being sent, oldest first, in a
   // ring of queue_limit entries allocated once.
@@ -208,12 +231,15 @@ class fault_injector final : public device {
   std::optional<instant> serialize(side& s, std::size_t bytes, instant now);
   bool burst_loses(side& s);
   bool corrupt(std::vector<std::uint8_t>& bytes, unsigned max_bits);
-  bool hold_or_send(direction d, instant due, std::vector<std::uint8_t>&& bytes, instant now);
+  bool hold_or_send(direction d, instant due, std::vector<std::uint8_t>&& bytes, bool copy,
+                    instant now);
   // Passes on every outgoing frame due by now.
   void release_out(instant now);
   held_frame pop_held(side& s);
   bool chance(double share);
   void note(direction d, fault_kind k, const_byte_span frame, instant now);
+  // Notes a fault of the frame being admitted and remembers it in admitting_.
+  void meet(direction d, fault_kind k, const_byte_span frame, instant now);
   std::vector<std::uint8_t> take(const_byte_span frame);
   void give(std::vector<std::uint8_t>&& bytes);
 
@@ -227,6 +253,9 @@ class fault_injector final : public device {
   std::vector<std::vector<std::uint8_t>> spare_;
   std::vector<std::uint8_t> scratch_;  // what the inner device hands over, before admission
   std::vector<std::size_t> corrupted_offsets_;
+  frame_faults admitting_;  // the frame admit() works on
+  frame_faults last_received_;
+  frame_faults last_transmitted_;
 };
 
 }  // namespace tapstack

@@ -1,5 +1,6 @@
 #include "drivers/pcap_recorder.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -17,16 +18,27 @@ void put(std::FILE* f, T value) {
   std::fwrite(&value, sizeof value, 1, f);
 }
 
+bool names_pcapng(std::string_view path) {
+  constexpr std::string_view suffix = ".pcapng";
+  return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
+}
+
 }  // namespace
 
 pcap_recorder::pcap_recorder(device& inner, const std::string& path,
-                             std::chrono::system_clock::time_point epoch)
+                             std::chrono::system_clock::time_point epoch,
+                             pcapng_annotator* annotator)
     : inner_{inner},
       path_{path},
       epoch_{epoch},
+      annotator_{annotator},
       file_{std::fopen(path.c_str(), "wb"), &std::fclose} {
   if (!file_)
     throw std::runtime_error("cannot write pcap file '" + path + "': " + std::strerror(errno));
+  if (annotator_ || names_pcapng(path)) {
+    pcapng_.emplace(file_.get(), "tapstack", snaplen);
+    return;
+  }
   put<std::uint32_t>(file_.get(), pcap_magic_usec);
   put<std::uint16_t>(file_.get(), 2);  // version 2.4
   put<std::uint16_t>(file_.get(), 4);
@@ -38,28 +50,47 @@ pcap_recorder::pcap_recorder(device& inner, const std::string& path,
 
 std::size_t pcap_recorder::receive(byte_span out, instant now) {
   const std::size_t n = inner_.receive(out, now);
-  if (n > 0) record(out.first(n), now);
+  // Whatever was lost below during the call came before the frame it returns.
+  record_unseen();
+  if (n > 0)
+    record(out.first(n), now, packet_direction::inbound,
+           annotator_ ? annotator_->received_comment() : std::string_view{});
   return n;
 }
 
 bool pcap_recorder::transmit(const_byte_span frame, instant now) {
-  if (!inner_.transmit(frame, now)) return false;
-  record(frame, now);
+  const bool accepted = inner_.transmit(frame, now);
+  // Frames held from earlier calls that the device refused now were lost before this one went.
+  record_unseen();
+  if (!accepted) return false;
+  record(frame, now, packet_direction::outbound,
+         annotator_ ? annotator_->transmitted_comment() : std::string_view{});
   return true;
 }
 
-void pcap_recorder::record(const_byte_span frame, instant now) {
-  const auto when = std::chrono::duration_cast<std::chrono::microseconds>(
-      (epoch_ +
-       std::chrono::duration_cast<std::chrono::system_clock::duration>(now.time_since_epoch()))
-          .time_since_epoch());
+void pcap_recorder::record_unseen() {
+  if (!annotator_) return;
+  for (const pcapng_annotator::unseen_frame& f : annotator_->take_unseen())
+    record(f.bytes, f.at, f.direction, f.comment);
+}
+
+void pcap_recorder::record(const_byte_span frame, instant now, packet_direction direction,
+                           std::string_view comment) {
+  const auto when = epoch_ + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                 now.time_since_epoch());
+  ++frames_;
+  if (pcapng_) {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(when.time_since_epoch());
+    pcapng_->packet(static_cast<std::uint64_t>(ns.count()), frame, direction, comment);
+    return;
+  }
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch());
   const auto kept = static_cast<std::uint32_t>(std::min<std::size_t>(frame.size(), snaplen));
-  put<std::uint32_t>(file_.get(), static_cast<std::uint32_t>(when.count() / 1000000));
-  put<std::uint32_t>(file_.get(), static_cast<std::uint32_t>(when.count() % 1000000));
+  put<std::uint32_t>(file_.get(), static_cast<std::uint32_t>(us.count() / 1000000));
+  put<std::uint32_t>(file_.get(), static_cast<std::uint32_t>(us.count() % 1000000));
   put<std::uint32_t>(file_.get(), kept);
   put<std::uint32_t>(file_.get(), static_cast<std::uint32_t>(frame.size()));
   std::fwrite(frame.data(), 1, kept, file_.get());
-  ++frames_;
 }
 
 void pcap_recorder::flush() {

@@ -19,7 +19,9 @@ device_chain::device_chain(const host_options& options, const real_clock& clock,
     top_ = faults_.get();
   }
   if (options.pcap) {
-    pcap_ = std::make_unique<pcap_recorder>(*top_, *options.pcap, clock.wall_epoch());
+    if (faults_) annotator_ = std::make_unique<pcapng_fault_annotator>(*faults_);
+    pcap_ =
+        std::make_unique<pcap_recorder>(*top_, *options.pcap, clock.wall_epoch(), annotator_.get());
     top_ = pcap_.get();
   }
   if (options.trace) {

@@ -1,7 +1,9 @@
 #pragma once
 // The devices a program stacks under its host, from the flags: the tap, then a fault injector if
 // any Faults flag is given, then a pcap recorder if --pcap, then a tracer if --trace. Owns them
-// all; top() is the one the host talks to.
+// all; top() is the one the host talks to. With faults and --pcap, the recorder writes pcapng
+// and comments every frame a fault met, the frames the injector dropped inbound included, so
+// Wireshark shows what the injector did; otherwise classic pcap unless the name ends .pcapng.
 //
 // The injector sits right on the tap, below the recorder and the tracer, where the DESIGN's
 // faults(pcap(tap)) would put it above: so the capture and the trace show what the host sent,
@@ -12,6 +14,7 @@
 #include "apps/common/host_options.hpp"
 #include "drivers/fault_injector.hpp"
 #include "drivers/pcap_recorder.hpp"
+#include "drivers/pcapng_fault_annotator.hpp"
 #include "drivers/tap_device.hpp"
 #include "drivers/tracer.hpp"
 #include "stack/asio/real_clock.hpp"
@@ -31,6 +34,8 @@ class device_chain {
  private:
   std::unique_ptr<tap_device> tap_;
   std::unique_ptr<fault_injector> faults_;
+  // Declared between the two it joins: it goes after the recorder and before the injector.
+  std::unique_ptr<pcapng_fault_annotator> annotator_;
   std::unique_ptr<pcap_recorder> pcap_;
   std::unique_ptr<tracer> tracer_;
   device* top_ = nullptr;

@@ -16,7 +16,10 @@ po::options_description host_flags::description() {
        "router for off-link destinations, on-link with --ip; 'none' for no router")
       ("mac", po::value(&mac_)->default_value(mac_), "this host's MAC (locally administered)")
       ("mtu", po::value(&mtu_)->default_value(mtu_), "largest IP packet sent, 68 to 65535")
-      ("pcap", po::value(&pcap_), "record every frame in and out to this pcap file")
+      ("pcap", po::value(&pcap_),
+       "record every frame in and out to this capture file: pcapng, with a comment on each "
+       "frame a fault met, when a fault flag is given or the name ends .pcapng; classic pcap "
+       "otherwise")
       ("trace", po::bool_switch(), "print one tcpdump-style line per frame in and out, and every TCP state change")
       ("tcp-trace", po::value(&tcp_trace_),
        "write a CSV row per ACK and congestion event of every TCP connection to this file "

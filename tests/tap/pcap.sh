@@ -23,3 +23,21 @@ expect_lines 10 "ICMP echo" "$icmp"
 expect_lines 1 "Request who-has $host_ip tell $host_ip" "$arp"
 expect_lines 1 "Request who-has $host_ip tell $peer_ip" "$arp"
 expect_lines 1 "Reply $host_ip is-at $host_mac" "$arp"
+
+# With a fault flag the capture is pcapng whatever its name, and each frame a fault met carries a
+# comment (Wireshark shows it): here every frame the host sends goes out twice. The capture holds
+# each reply once, as the host sent it, and ping sees them twice (it may exit before the last copy).
+pcapng=$work/faults.pcap
+start_host --pcap "$pcapng" --dup out:100%
+ping_output=$(in_ns ping -n -c 3 -i 0.05 -w 10 "$host_ip" 2>&1) || true
+stop_host
+grep -qE "3 received, \+[23] duplicates" <<<"$ping_output" || fail "ping saw no duplicates:
+$ping_output"
+[[ $(head -c 4 "$pcapng" | od -An -tx1 | tr -d ' ') == 0a0d0d0a ]] ||
+  fail "--pcap with a fault flag did not write pcapng"
+icmp=$(tcpdump -n -r "$pcapng" icmp 2>&1) || fail "tcpdump cannot read $pcapng: $icmp"
+expect_lines 3 "$host_ip > $peer_ip: ICMP echo reply, id" "$icmp"
+comments=$(grep -aoF "tapstack fault injector, out: duplicated: the wire carries it twice" \
+  "$pcapng" | wc -l)
+# The announcement, the ARP reply and the three echo replies at least.
+((comments >= 5)) || fail "expected a comment on each frame the host sent, found $comments"

@@ -532,6 +532,35 @@ TEST_CASE("a held outgoing frame the inner device refuses when due is dropped an
   CHECK_FALSE(at_once.faults.transmit(numbered(1), instant{}));
 }
 
+TEST_CASE("the injector tells what the frame it just passed on met, however long it was held") {
+  test_bench b{{.duplicate = 1, .corrupt = 1, .latency = 2ms}, {.drop_frames = {2}}, 19};
+  b.wire.incoming.push_back({numbered(1), instant{}});
+  byte_vector buf(2048);
+  CHECK(b.faults.receive(buf, instant{}) == 0);  // held, both the frame and its copy
+  const std::vector<std::size_t> flipped(b.faults.last_corruption().begin(),
+                                         b.faults.last_corruption().end());
+  REQUIRE_FALSE(flipped.empty());
+  CHECK(b.faults.last_received().kinds.none());
+  // A frame in the other direction meanwhile leaves the held ones' record alone.
+  CHECK(b.faults.transmit(numbered(7), instant{1ms}));
+  CHECK(b.faults.last_transmitted().kinds.none());
+  CHECK(b.faults.transmit(numbered(8), instant{1ms}));
+  CHECK(b.faults.last_transmitted().met(fault_kind::rule));
+  for (const bool copy : {false, true}) {
+    REQUIRE(b.faults.receive(buf, instant{2ms}) == numbered(1).size());
+    const frame_faults& met = b.faults.last_received();
+    CHECK(met.met(fault_kind::corrupted));
+    CHECK(met.met(fault_kind::duplicated));
+    CHECK(met.met(fault_kind::delayed));
+    CHECK_FALSE(met.met(fault_kind::reordered));
+    CHECK(met.copy == copy);
+    CHECK(met.corrupted == flipped);
+    CHECK(met.delay == 2ms);
+  }
+  CHECK(b.faults.receive(buf, instant{2ms}) == 0);
+  CHECK(b.faults.last_received().kinds.none());
+}
+
 TEST_CASE("a configuration that makes no sense is refused, naming the field") {
   wire_device wire;
   CHECK_THROWS_WITH_AS(fault_injector(wire, {}, {.loss = 1.5}, 1), doctest::Contains("out.loss"),
