@@ -16,9 +16,11 @@ void tcp_layer::receive(const ipv4_packet& packet, instant now) {
   if (!parsed) return ctx_.drop(parsed.error(), now);
   if (packet.to_broadcast) return ctx_.drop(drop_reason::tcp_broadcast, now);
   ctx_.stats.count(event::tcp_segments_in);
-  const tcp_repr& seg = *parsed;
-  const tcp_tuple tuple{{packet.header.dst, seg.dst_port}, {packet.header.src, seg.src_port}};
+  segment_arrives({{packet.header.dst, parsed->dst_port}, {packet.header.src, parsed->src_port}},
+                  *parsed, now);
+}
 
+void tcp_layer::segment_arrives(const tcp_tuple& tuple, const tcp_repr& seg, instant now) {
   if (const auto it = connections_.find(tuple); it != connections_.end()) {
     const auto conn = it->second;  // keeps it alive while it may leave the table
     conn->t.last_heard = now;
@@ -83,7 +85,7 @@ void tcp_layer::segment_to_listener(tcp_socket_id listener, const tcp_tuple& tup
   t.state = tcp_state::listen;
   ++l.pending;
   connections_.emplace(tuple, conn);
-  set_state(*conn, tcp_state::syn_received, "SYN", now);
+  change_state(*conn, tcp_state::syn_received, "SYN", now);
   // Data or a FIN riding on the SYN is not kept: the peer sends it again once we are set up.
   send_syn(t, now);
   t.retransmit_at = now + t.rtt.rto();
@@ -155,7 +157,7 @@ void tcp_layer::segment_in_syn_sent(connection& c, const tcp_repr& seg, instant 
   }
   // Simultaneous open: both sides sent a SYN; answer with a SYN-ACK.
   t.snd_wl2 = t.snd_una;
-  set_state(c, tcp_state::syn_received, "SYN", now);
+  change_state(c, tcp_state::syn_received, "SYN", now);
   send_syn(t, now);
 }
 
@@ -231,7 +233,7 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
     switch (t.state) {
       case tcp_state::syn_received:
         // From a passive open: the listener carries on; from a simultaneous open: refused.
-        if (c.listener) return set_state(c, tcp_state::closed, "RST", now);
+        if (c.listener) return change_state(c, tcp_state::closed, "RST", now);
         return fail(c, std::errc::connection_refused, "RST", now);
       case tcp_state::established:
       case tcp_state::fin_wait_1:
@@ -239,7 +241,7 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
       case tcp_state::close_wait:
         return fail(c, std::errc::connection_reset, "RST", now);
       default:
-        return set_state(c, tcp_state::closed, "RST", now);
+        return change_state(c, tcp_state::closed, "RST", now);
     }
   }
   // Third, security and precedence: no compartments here. Fourth, the SYN bit: from a listener,
@@ -248,7 +250,7 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
   if (seg.flags.syn) {
     if (t.state == tcp_state::syn_received && c.listener) {
       ctx_.drop(drop_reason::tcp_syn_in_syn_received, now);
-      return set_state(c, tcp_state::closed, "SYN", now);
+      return change_state(c, tcp_state::closed, "SYN", now);
     }
     ctx_.drop(drop_reason::tcp_syn_challenged, now);
     if (challenge_ack_allowed(now)) {
@@ -334,15 +336,15 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
   if (t.fin_acked) {
     switch (t.state) {
       case tcp_state::fin_wait_1:
-        set_state(c, tcp_state::fin_wait_2, "ACK of FIN", now);
+        change_state(c, tcp_state::fin_wait_2, "ACK of FIN", now);
         break;
       case tcp_state::closing:
-        set_state(c, tcp_state::time_wait, "ACK of FIN", now);
+        change_state(c, tcp_state::time_wait, "ACK of FIN", now);
         t.time_wait_until = now + ctx_.config.tcp.time_wait;
         t.retransmit_at.reset();
         break;
       case tcp_state::last_ack:
-        set_state(c, tcp_state::closed, "ACK of FIN", now);
+        change_state(c, tcp_state::closed, "ACK of FIN", now);
         return false;
       default:
         break;
@@ -471,19 +473,19 @@ void tcp_layer::process_fin(connection& c, instant now) {
   switch (t.state) {
     case tcp_state::syn_received:
     case tcp_state::established:
-      set_state(c, tcp_state::close_wait, "FIN", now);
+      change_state(c, tcp_state::close_wait, "FIN", now);
       break;
     case tcp_state::fin_wait_1:
       if (t.fin_acked) {
-        set_state(c, tcp_state::time_wait, "FIN", now);
+        change_state(c, tcp_state::time_wait, "FIN", now);
         t.time_wait_until = now + ctx_.config.tcp.time_wait;
         t.retransmit_at.reset();
       } else {
-        set_state(c, tcp_state::closing, "FIN", now);
+        change_state(c, tcp_state::closing, "FIN", now);
       }
       break;
     case tcp_state::fin_wait_2:
-      set_state(c, tcp_state::time_wait, "FIN", now);
+      change_state(c, tcp_state::time_wait, "FIN", now);
       t.time_wait_until = now + ctx_.config.tcp.time_wait;
       break;
     case tcp_state::time_wait:

@@ -135,7 +135,7 @@ std::error_code tcp_layer::connect(tcp_socket_id s, ipv4_endpoint remote, instan
   sock->conn = conn;
   connections_.emplace(tuple, conn);
   ctx_.stats.count(event::tcp_active_opens);
-  set_state(*conn, tcp_state::syn_sent, "connect", now);
+  change_state(*conn, tcp_state::syn_sent, "connect", now);
   send_syn(t, now);
   t.retransmit_at = now + t.rtt.rto();
   return {};
@@ -191,10 +191,10 @@ std::error_code tcp_layer::shutdown_send(tcp_socket_id s, instant now) {
   if (t.send_shut) return {};
   switch (t.state) {
     case tcp_state::established:
-      set_state(*c, tcp_state::fin_wait_1, "shutdown", now);
+      change_state(*c, tcp_state::fin_wait_1, "shutdown", now);
       break;
     case tcp_state::close_wait:
-      set_state(*c, tcp_state::last_ack, "shutdown", now);
+      change_state(*c, tcp_state::last_ack, "shutdown", now);
       break;
     default:
       return error(std::errc::not_connected);
@@ -213,7 +213,7 @@ std::error_code tcp_layer::close(tcp_socket_id s, instant now) {
     for (auto& [tuple, conn] : connections_)
       if (conn->listener == s) {
         send_reset(conn->t.tuple, conn->t.snd_nxt, std::nullopt, now);
-        set_state(*conn, tcp_state::closed, "listener closed", now);
+        change_state(*conn, tcp_state::closed, "listener closed", now);
       }
   } else if (auto conn = sock->conn) {
     conn->handle.reset();
@@ -222,9 +222,9 @@ std::error_code tcp_layer::close(tcp_socket_id s, instant now) {
     if (!t.recv_buffer.empty() && is_synchronized(t.state)) {
       // RFC 9293 3.10.4 leaves it open; Linux resets when unread data would be lost silently.
       send_reset(t.tuple, t.snd_nxt, t.rcv_nxt, now);
-      set_state(*conn, tcp_state::closed, "close with unread data", now);
+      change_state(*conn, tcp_state::closed, "close with unread data", now);
     } else if (t.state == tcp_state::syn_sent) {
-      set_state(*conn, tcp_state::closed, "close", now);
+      change_state(*conn, tcp_state::closed, "close", now);
     } else if (!t.send_shut &&
                (t.state == tcp_state::established || t.state == tcp_state::close_wait)) {
       shutdown_send(s, now);
@@ -241,7 +241,7 @@ std::error_code tcp_layer::abort(tcp_socket_id s, instant now) {
   if (auto conn = sock->conn; conn && conn->t.state != tcp_state::closed) {
     tcb& t = conn->t;
     if (t.state != tcp_state::syn_sent) send_reset(t.tuple, t.snd_nxt, t.rcv_nxt, now);
-    set_state(*conn, tcp_state::closed, "abort", now);
+    change_state(*conn, tcp_state::closed, "abort", now);
   }
   return close(s, now);
 }
@@ -392,7 +392,7 @@ void tcp_layer::wake(connection& c) {
   if (c.notify) c.notify();
 }
 
-void tcp_layer::set_state(connection& c, tcp_state to, std::string_view cause, instant now) {
+void tcp_layer::change_state(connection& c, tcp_state to, std::string_view cause, instant now) {
   const tcp_state from = c.t.state;
   if (from == to) return;
   c.t.state = to;
@@ -414,11 +414,11 @@ void tcp_layer::set_state(connection& c, tcp_state to, std::string_view cause, i
 
 void tcp_layer::fail(connection& c, std::errc why, std::string_view cause, instant now) {
   c.t.error = error(why);
-  set_state(c, tcp_state::closed, cause, now);
+  change_state(c, tcp_state::closed, cause, now);
 }
 
 void tcp_layer::establish(connection& c, std::string_view cause, instant now) {
-  set_state(c, tcp_state::established, cause, now);
+  change_state(c, tcp_state::established, cause, now);
   if (c.listener) {
     if (socket* l = find(*c.listener)) {
       l->pending = l->pending > 0 ? l->pending - 1 : 0;

@@ -189,7 +189,15 @@ class tcp_layer {
   void run_timers(connection& c, instant now);
   void on_retransmit_timeout(connection& c, instant now);
 
-  void set_state(connection& c, tcp_state to, std::string_view cause, instant now);
+  // The three places to stop a debugger at to watch TCP work (README, "Stepping through TCP"):
+  // every segment that reaches TCP valid, before the RFC 9293 3.10.7 steps; every segment TCP
+  // sends, built and about to go down to IP; every state change. Never inlined, so that
+  // `break segment_arrives` stops there with the arguments at hand in an optimised build too.
+  [[gnu::noinline]] void segment_arrives(const tcp_tuple& tuple, const tcp_repr& seg, instant now);
+  [[gnu::noinline]] void segment_departs(const tcp_tuple& tuple, const tcp_repr& seg, frame&& f,
+                                         instant now);
+  [[gnu::noinline]] void change_state(connection& c, tcp_state to, std::string_view cause,
+                                      instant now);
   // A failure the application hears of: the error, CLOSED, and the connection leaves the table.
   void fail(connection& c, std::errc why, std::string_view cause, instant now);
   void wake(connection& c);

@@ -59,9 +59,7 @@ void tcp_layer::send_segment(tcb& t, tcp_flags flags, seq32 seq, std::size_t off
   const byte_span payload = f.bytes().subspan(seg.header_len(), len);
   t.send_buffer.peek(offset, payload);
   seg.payload = payload;
-  seg.emit(f.bytes(), t.tuple.local.address, t.tuple.remote.address);
-  ctx_.stats.count(event::tcp_segments_out);
-  ip_.send(std::move(f), t.tuple.remote.address, ip_protocol::tcp, now);
+  segment_departs(t.tuple, seg, std::move(f), now);
   t.last_send = now;
   if (flags.ack) {
     // Whatever ACK was owed or delayed rides on this segment.
@@ -102,10 +100,8 @@ void tcp_layer::send_syn(tcb& t, instant now) {
   // In SYN-SENT rcv.nxt is not known yet: the edge is placed when the SYN-ACK comes.
   if (t.state != tcp_state::syn_sent) t.rcv_adv = t.rcv_nxt + seg.window;
   frame f = ip_.allocate(seg.header_len());
-  seg.emit(f.bytes(), t.tuple.local.address, t.tuple.remote.address);
-  ctx_.stats.count(event::tcp_segments_out);
   if (t.retransmits == 0) t.rtt_sent = now;
-  ip_.send(std::move(f), t.tuple.remote.address, ip_protocol::tcp, now);
+  segment_departs(t.tuple, seg, std::move(f), now);
 }
 
 void tcp_layer::send_ack(tcb& t, instant now) {
@@ -143,10 +139,16 @@ void tcp_layer::send_reset(const tcp_tuple& tuple, seq32 seq, std::optional<seq3
     seg.flags.ack = true;
     seg.ack = *ack;
   }
-  frame f = ip_.allocate(seg.header_len());
+  ctx_.stats.count(event::tcp_resets_out);
+  segment_departs(tuple, seg, ip_.allocate(seg.header_len()), now);
+}
+
+// Every segment leaves here: seg is emitted into f (which has room for it, its payload already
+// in place) and the frame goes down to IP.
+void tcp_layer::segment_departs(const tcp_tuple& tuple, const tcp_repr& seg, frame&& f,
+                                instant now) {
   seg.emit(f.bytes(), tuple.local.address, tuple.remote.address);
   ctx_.stats.count(event::tcp_segments_out);
-  ctx_.stats.count(event::tcp_resets_out);
   ip_.send(std::move(f), tuple.remote.address, ip_protocol::tcp, now);
 }
 

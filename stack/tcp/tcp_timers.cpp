@@ -10,7 +10,7 @@ void tcp_layer::run_timers(connection& c, instant now) {
   tcb& t = c.t;
   if (t.time_wait_until && *t.time_wait_until <= now) {
     t.time_wait_until.reset();
-    return set_state(c, tcp_state::closed, "2 MSL", now);
+    return change_state(c, tcp_state::closed, "2 MSL", now);
   }
   if (t.retransmit_at && *t.retransmit_at <= now) on_retransmit_timeout(c, now);
   if (t.state == tcp_state::closed) return;
@@ -51,7 +51,7 @@ void tcp_layer::on_retransmit_timeout(connection& c, instant now) {
   if (t.retransmits >= limit) {
     ctx_.stats.count(event::tcp_timeouts);
     if (t.state != tcp_state::syn_sent) send_reset(t.tuple, t.snd_nxt, t.rcv_nxt, now);
-    if (c.listener) return set_state(c, tcp_state::closed, "timeout", now);
+    if (c.listener) return change_state(c, tcp_state::closed, "timeout", now);
     return fail(c, std::errc::timed_out, "retransmission timeout", now);
   }
   ++t.retransmits;
