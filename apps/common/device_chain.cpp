@@ -1,13 +1,13 @@
 #include "apps/common/device_chain.hpp"
 
 namespace tapstack {
-namespace {
 
-// The injector draws from a stream of its own, so that adding a fault flag leaves the host's
-// choices (ISNs, ports, IP identification) as --seed made them.
-constexpr std::uint64_t fault_seed_salt = 0x6661756c7473;  // "faults"
-
-}  // namespace
+std::uint64_t fault_seed(std::uint64_t host_seed) {
+  // A stream of its own, so that adding a fault flag leaves the host's choices (ISNs, ports, IP
+  // identification) as --seed made them.
+  constexpr std::uint64_t salt = 0x6661756c7473;  // "faults"
+  return host_seed ^ salt;
+}
 
 device_chain::device_chain(const host_options& options, const real_clock& clock,
                            std::ostream& trace_out)
@@ -15,7 +15,7 @@ device_chain::device_chain(const host_options& options, const real_clock& clock,
   top_ = tap_.get();
   if (options.faults.any()) {
     faults_ = std::make_unique<fault_injector>(*top_, options.faults.in, options.faults.out,
-                                               options.stack.seed ^ fault_seed_salt);
+                                               fault_seed(options.stack.seed));
     top_ = faults_.get();
   }
   if (options.pcap) {

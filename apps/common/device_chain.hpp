@@ -21,6 +21,9 @@
 
 namespace tapstack {
 
+// The fault injector's seed for a host seeded with host_seed (--seed).
+std::uint64_t fault_seed(std::uint64_t host_seed);
+
 class device_chain {
  public:
   // Throws tap_error or std::runtime_error with a message for the user when a device cannot open.

@@ -70,26 +70,19 @@ std::optional<std::size_t> parse_size(std::string_view text) {
   std::size_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + digits, value);
   if (digits == 0 || ec != std::errc{}) return std::nullopt;
-  const std::string_view unit = text.substr(digits);
-  unsigned shift = 0;
-  if (unit.size() > 1) return std::nullopt;
-  if (unit.size() == 1) {
-    switch (std::tolower(static_cast<unsigned char>(unit[0]))) {
-      case 'k':
-        shift = 10;
-        break;
-      case 'm':
-        shift = 20;
-        break;
-      case 'g':
-        shift = 30;
-        break;
-      default:
-        return std::nullopt;
+  std::string unit;
+  for (const char c : text.substr(digits)) unit += static_cast<char>(std::tolower(c));
+  // As dd and coreutils read them: k, m, g and kib, mib, gib are powers of 1024; kb, mb, gb of
+  // 1000.
+  static constexpr std::pair<std::string_view, std::size_t> units[] = {
+      {"", 1},          {"k", 1 << 10},   {"m", 1 << 20}, {"g", 1 << 30},    {"kib", 1 << 10},
+      {"mib", 1 << 20}, {"gib", 1 << 30}, {"kb", 1'000},  {"mb", 1'000'000}, {"gb", 1'000'000'000}};
+  for (const auto& [name, scale] : units)
+    if (unit == name) {
+      if (value > SIZE_MAX / scale) return std::nullopt;
+      return value * scale;
     }
-  }
-  if (value > (SIZE_MAX >> shift)) return std::nullopt;
-  return value << shift;
+  return std::nullopt;
 }
 
 std::optional<std::uint64_t> parse_rate(std::string_view text) {
@@ -153,8 +146,8 @@ std::size_t size_flag(const std::string& flag, const std::string& text, std::siz
   const auto n = parse_size(text);
   if (!n || *n < min || *n > max)
     bad_flag(flag, text,
-             "a size like 64k or 4m (k = 1024 bytes), from " + std::to_string(min) + " to " +
-                 std::to_string(max) + " bytes");
+             "a size like 64k, 4m or 100MB (k, m, g: powers of 1024; kB, MB, GB: of 1000), from " +
+                 std::to_string(min) + " to " + std::to_string(max) + " bytes");
   return *n;
 }
 

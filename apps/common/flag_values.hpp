@@ -18,7 +18,8 @@ namespace tapstack {
 // needs its unit, so "200" cannot be misread as seconds or milliseconds.
 std::optional<duration> parse_duration(std::string_view text);
 
-// Bytes: a whole number, optionally followed by k, m or g (powers of 1024, either case).
+// Bytes: a whole number, optionally followed by a unit in either case: k, m, g or KiB, MiB, GiB
+// (powers of 1024), or kB, MB, GB (powers of 1000), as dd reads them.
 std::optional<std::size_t> parse_size(std::string_view text);
 
 // Bits per second: a decimal number and a unit, bit, kbit, mbit or gbit (powers of 1000, as tc

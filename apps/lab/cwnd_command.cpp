@@ -64,7 +64,7 @@ std::optional<cwnd_flags> parse(int argc, char** argv) {
       ("loss", po::value(&loss)->default_value(loss),
        "share of frames lost at random each way, like 0.5%, up to 20%")
       ("bytes", po::value(&bytes)->default_value(bytes),
-       "bytes to send, like 20m (k, m, g = powers of 1024), 64k to 1g")
+       "bytes to send, like 20m or 20MB (k, m, g: powers of 1024; kB, MB, GB: of 1000), 64k to 1g")
       ("seed", po::value(&seed)->default_value(seed), "seed for the losses and the hosts");
   // clang-format on
   po::variables_map vm;

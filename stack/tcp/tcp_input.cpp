@@ -329,7 +329,6 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
     t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
     t.snd_wl1 = seg.seq;
     t.snd_wl2 = seg.ack;
-    if (t.snd_wnd > 0) t.persist_at.reset();
   }
   after_ack(c, seg, acked, window_update, now);
   // The states that wait for our FIN to be acknowledged.

@@ -206,9 +206,16 @@ void tcp_layer::output(connection& c, instant now) {
       }
     }
   }
-  // Zero window with data waiting and nothing in flight: probe it (RFC 9293 3.8.6.1).
-  if (may_send_data && t.snd_wnd == 0 && t.snd_nxt == t.snd_una &&
-      t.send_buffer.size() > static_cast<std::size_t>(t.snd_nxt - t.snd_una) && !t.persist_at) {
+  // Data waiting, nothing in flight, and still nothing could go: the peer's window is zero, or
+  // smaller than silly window avoidance sends into. Probe it (RFC 9293 3.8.6.1): with nothing in
+  // flight no ACK is coming, and a window update that was lost would otherwise stall the
+  // connection for good (RFC 1122 4.2.2.17). Once something is in flight, its timer takes over.
+  const bool window_blocked =
+      may_send_data && t.snd_max == t.snd_una &&
+      t.send_buffer.size() > static_cast<std::size_t>(t.snd_nxt - t.snd_una);
+  if (!window_blocked) {
+    t.persist_at.reset();
+  } else if (!t.persist_at) {
     t.persist_backoff = t.rtt.rto();
     t.persist_at = now + t.persist_backoff;
   }

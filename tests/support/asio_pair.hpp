@@ -4,13 +4,17 @@
 // neither handling signals. Where the Asio face is tested.
 #include <utility>
 
+#include "apps/sim/sim_network.hpp"
 #include "drivers/fd_device.hpp"
 #include "stack/asio/host.hpp"
 
 namespace tapstack::test {
 
-// 10.0.0.N/24 at 02:74:73:00:00:N, with no gateway: the hosts of a two-host test network.
-stack_config two_host_config(std::uint8_t last_octet);
+// 10.0.0.N/24 at 02:74:73:00:00:N, with no gateway: the hosts of a two-host test network, as
+// tapstack-sim makes them.
+inline stack_config two_host_config(std::uint8_t last_octet) {
+  return sim::host_config(last_octet);
+}
 
 struct asio_pair {
   asio_pair() {

@@ -4,31 +4,17 @@
 
 #include <algorithm>
 
-#include "tests/support/asio_pair.hpp"
+#include "apps/sim/stream_pattern.hpp"
 
 namespace tapstack::test {
 
-using namespace std::chrono_literals;
-
-stack_config lab_config(std::uint8_t last_octet) {
-  stack_config c = two_host_config(last_octet);
-  c.tcp.min_rto = 200ms;
-  return c;
-}
-
 std::vector<std::uint8_t> pattern(std::size_t n) {
   std::vector<std::uint8_t> data(n);
-  for (std::size_t i = 0; i < n; ++i)
-    data[i] = static_cast<std::uint8_t>((i * 7 + (i >> 9)) & 0xff);
+  sim::fill_pattern(0, 0, data);
   return data;
 }
 
 namespace {
-
-std::unique_ptr<pcap_recorder> recorder_for(device& wire, const std::string& path) {
-  if (path.empty()) return nullptr;
-  return std::make_unique<pcap_recorder>(wire, path);
-}
 
 // Where bytes read at offset `at` of the stream first differ from the data (past its end counts
 // as a difference); nullopt when they agree.
@@ -45,18 +31,6 @@ std::optional<std::size_t> mismatch(const std::vector<std::uint8_t>& data, std::
 }
 
 }  // namespace
-
-sim_net::sim_net(const sim_setup& setup)
-    : link{setup.link},
-      recorder{recorder_for(link.a(), setup.pcap)},
-      faults{recorder ? static_cast<device&>(*recorder) : link.a(), setup.to_client,
-             setup.from_client, setup.fault_seed},
-      client{setup.client},
-      server{setup.server} {
-  sim.add(client, faults);
-  sim.add(server, link.b());
-  sim.start();
-}
 
 sim_sockets start_connect(sim_net& net, std::uint16_t port) {
   sim_sockets s;

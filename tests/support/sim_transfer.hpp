@@ -1,59 +1,28 @@
 #pragma once
-// The bench of the sim tests that move data over TCP: two hosts in virtual time on a pair_link,
-// with a fault injector on the client's end of it (and, when asked, a pcap recorder between the
-// injector and the link, so the capture shows the wire), and a bulk transfer from client to server
-// through the core's socket calls. Not a benchmark and not for real time. A sim_net holds
-// everything it wires and is neither copied nor moved; a transfer's sockets stay open in it.
+// The sim tests' side of tapstack-sim's network (apps/sim/sim_network.hpp: two hosts in virtual
+// time, a fault injector and an optional pcap recorder at the client's end of the link), under
+// the names the tests use, and a bulk transfer from client to server through the core's socket
+// calls that fails the test when a socket call does. Not a benchmark and not for real time. A
+// transfer's sockets stay open in the network.
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <optional>
-#include <string>
 #include <vector>
 
-#include "drivers/fault_injector.hpp"
-#include "drivers/pair_link.hpp"
-#include "drivers/pcap_recorder.hpp"
-#include "drivers/simulator.hpp"
-#include "stack/stack.hpp"
+#include "apps/sim/sim_network.hpp"
 
 namespace tapstack::test {
 
-inline constexpr ipv4_address sim_client_address{0x0a000001};
-inline constexpr ipv4_address sim_server_address{0x0a000002};
+inline constexpr ipv4_address sim_client_address = sim::client_address;
+inline constexpr ipv4_address sim_server_address = sim::server_address;
 
-// 10.0.0.N as two_host_config makes it, with Linux's 200 ms minimum RTO: lossy runs take less
-// virtual time than with RFC 6298's 1 s.
-stack_config lab_config(std::uint8_t last_octet);
+// Its hosts default to Linux's 200 ms minimum RTO (sim::linux_host_config).
+using sim_setup = sim::network_setup;
+using sim_net = sim::network;
 
-// A deterministic payload: byte i is a function of i that does not repeat every 256 bytes, so a
-// misplaced or repeated segment shows.
+// A deterministic payload: stream 0 of apps/sim/stream_pattern.hpp, which does not repeat every
+// 256 bytes, so a misplaced or repeated segment shows.
 std::vector<std::uint8_t> pattern(std::size_t n);
-
-struct sim_setup {
-  link_config link;
-  stack_config client = lab_config(1);
-  stack_config server = lab_config(2);
-  // The injector's directions: to_client acts on frames coming off the link to the client
-  // (direction::in), from_client on frames the client transmits (direction::out).
-  fault_config to_client;
-  fault_config from_client;
-  std::uint64_t fault_seed = 1;
-  std::string pcap;  // empty: no capture
-};
-
-struct sim_net {
-  explicit sim_net(const sim_setup& setup = {});
-  sim_net(const sim_net&) = delete;
-  sim_net& operator=(const sim_net&) = delete;
-
-  pair_link link;
-  std::unique_ptr<pcap_recorder> recorder;
-  fault_injector faults;
-  stack client;
-  stack server;
-  simulator sim;
-};
 
 struct sim_sockets {
   tcp_socket_id listener = 0;

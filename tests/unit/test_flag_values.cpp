@@ -24,12 +24,18 @@ TEST_CASE("times need a unit, and take decimals") {
     CHECK_MESSAGE(!parse_duration(bad), bad);
 }
 
-TEST_CASE("sizes are bytes or powers of 1024") {
+TEST_CASE("sizes are bytes, powers of 1024 (k, MiB) or of 1000 (kB, MB), as dd reads them") {
   CHECK(parse_size("65536") == 65536u);
   CHECK(parse_size("256k") == 256u * 1024);
   CHECK(parse_size("4M") == 4u << 20);
   CHECK(parse_size("1g") == std::size_t{1} << 30);
-  for (const char* bad : {"", "k", "-1k", "1.5k", "4kb", "1t", "99999999999999999999"})
+  CHECK(parse_size("2KiB") == 2048u);
+  CHECK(parse_size("3mib") == 3u << 20);
+  CHECK(parse_size("4kb") == 4000u);
+  CHECK(parse_size("100MB") == 100'000'000u);
+  CHECK(parse_size("1GB") == 1'000'000'000u);
+  for (const char* bad :
+       {"", "k", "-1k", "1.5k", "4kbit", "1t", "1b", "99999999999999999999", "99999999999999GB"})
     CHECK_MESSAGE(!parse_size(bad), bad);
 }
 

@@ -286,5 +286,31 @@ TEST_CASE("a zero window is probed with backoff, and a peer that answers is neve
   check_sent(t.sent(), {{"P.", t.host_iss + 1, t.rcv_nxt, 7u}});
 }
 
+TEST_CASE("a window too small to send into is probed too, so a lost window update stalls nothing") {
+  tcp_harness t;
+  t.peer_window = 8760;  // six full segments
+  const auto s = t.reach(tcp_state::established);
+  std::size_t queued = 0;
+  REQUIRE_FALSE(t.host.tcp().send(s, std::vector<std::uint8_t>(20000, 'x'), queued, t.now()));
+  std::uint32_t sent = 0;
+  for (const auto& out : t.sent()) sent += static_cast<std::uint32_t>(out.payload.size());
+  REQUIRE(sent == 8760);
+  // Everything acknowledged, but the peer's buffer is full but for 100 bytes: less than a
+  // segment and less than half the largest window, so silly window avoidance sends nothing.
+  t.inject({.ack = true}, t.rcv_nxt, t.host_iss + 1 + sent, {}, 100);
+  check_sent(t.sent(), {});
+  // The update that opens the window again is lost. With nothing in flight, only a probe can
+  // learn of it: one comes after an RTO, and its answer lets the data go.
+  t.advance(t.host.tcp().info(s)->rto);
+  const auto probes = t.sent();
+  REQUIRE(probes.size() == 1);
+  CHECK(probes[0].seg.seq == t.host_iss + sent);  // snd.una - 1: the peer must answer
+  CHECK(probes[0].payload.empty());
+  t.inject({.ack = true}, t.rcv_nxt, t.host_iss + 1 + sent, {}, 8760);
+  std::uint32_t more = 0;
+  for (const auto& out : t.sent()) more += static_cast<std::uint32_t>(out.payload.size());
+  CHECK(more == 8760);
+}
+
 }  // namespace
 }  // namespace tapstack::test

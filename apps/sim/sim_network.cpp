@@ -1,0 +1,43 @@
+#include "apps/sim/sim_network.hpp"
+
+namespace tapstack::sim {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::unique_ptr<pcap_recorder> recorder_for(device& wire, const std::string& path) {
+  if (path.empty()) return nullptr;
+  // The default epoch: timestamps count from 1970, never from the wall clock, so that a run's
+  // capture is the same file every time.
+  return std::make_unique<pcap_recorder>(wire, path);
+}
+
+}  // namespace
+
+stack_config host_config(std::uint8_t last_octet) {
+  stack_config c;
+  c.mac = mac_address{{0x02, 0x74, 0x73, 0x00, 0x00, last_octet}};
+  c.address = ipv4_cidr{ipv4_address{0x0a000000u | last_octet}, 24};
+  c.gateway.reset();
+  return c;
+}
+
+stack_config linux_host_config(std::uint8_t last_octet) {
+  stack_config c = host_config(last_octet);
+  c.tcp.min_rto = 200ms;
+  return c;
+}
+
+network::network(const network_setup& setup)
+    : link{setup.link},
+      recorder{recorder_for(link.a(), setup.pcap)},
+      faults{recorder ? static_cast<device&>(*recorder) : link.a(), setup.to_client,
+             setup.from_client, setup.fault_seed},
+      client{setup.client},
+      server{setup.server} {
+  sim.add(client, faults);
+  sim.add(server, link.b());
+  sim.start();
+}
+
+}  // namespace tapstack::sim
