@@ -10,12 +10,17 @@ void simulator::start() {
 
 bool simulator::step(instant until) {
   bool moved = false;
-  for (auto& h : hosts_) {
+  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    const attached& h = hosts_[i];
     while (const std::size_t n = h.dev->receive(buffer_, now_)) {
-      h.host->receive(const_byte_span{buffer_}.first(n), now_);
+      const const_byte_span frame = const_byte_span{buffer_}.first(n);
+      h.host->receive(frame, now_);
+      if (observer_) observer_({event::kind::frame, i, frame, now_});
       moved = true;
     }
+    const std::optional<instant> due = h.host->next_deadline();
     h.host->poll(now_);
+    if (observer_ && due && *due <= now_) observer_({event::kind::timers, i, {}, now_});
     while (auto f = h.host->pop_transmit()) {
       if (!h.dev->transmit(f->bytes(), now_)) h.host->stats().drop(drop_reason::tx_device_full);
       h.host->recycle(std::move(*f));

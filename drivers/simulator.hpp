@@ -16,8 +16,21 @@ namespace tapstack {
 
 class simulator {
  public:
+  // What someone watching the run event by event sees (tapstack-sim --step): a frame handed to a
+  // host, or a host whose timers were due and ran. Hosts are numbered in the order add() saw them.
+  struct event {
+    enum class kind : std::uint8_t { frame, timers };
+    kind what;
+    std::size_t host;
+    const_byte_span frame;  // kind::frame: the frame as the host received it
+    instant at;
+  };
+  // Called after the host took the event in; the frame is valid during the call only.
+  using observer = std::function<void(const event&)>;
+
   // The simulator wakes for the device's next_deadline() as for the host's.
   void add(stack& host, device& dev);
+  void on_event(observer o) { observer_ = std::move(o); }
   instant now() const { return now_; }
 
   // Starts every host at the current instant.
@@ -36,6 +49,7 @@ class simulator {
   bool step(instant until);
 
   std::vector<attached> hosts_;
+  observer observer_;
   std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(65536 + 64);
   instant now_{};
 };

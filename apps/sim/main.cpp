@@ -10,6 +10,7 @@
 #include "apps/sim/scenario.hpp"
 #include "apps/sim/sim_flags.hpp"
 #include "apps/sim/sim_report.hpp"
+#include "apps/sim/stepper.hpp"
 
 using namespace tapstack;
 
@@ -18,7 +19,8 @@ int main(int argc, char** argv) {
     const auto command =
         sim::parse_flags(std::vector<std::string>(argv + 1, argv + argc), std::cout);
     if (!command) return 0;
-    const sim::sim_result result = sim::run(command->options);
+    sim::stepper stepper{std::cin, std::cout};
+    const sim::sim_result result = sim::run(command->options, command->step ? &stepper : nullptr);
     if (command->json)
       std::cout << sim::to_json(command->options, result) << '\n';
     else

@@ -119,7 +119,8 @@ struct conversation {
 
 class runner {
  public:
-  explicit runner(const sim_options& o) : options_{o}, shape_{shape_of(o)}, net_{setup_of(o)} {
+  runner(const sim_options& o, run_observer* observer)
+      : options_{o}, observer_{observer}, shape_{shape_of(o)}, net_{setup_of(o)} {
     if (!o.tcp_trace.empty()) {
       trace_file_.open(o.tcp_trace, std::ios::binary | std::ios::trunc);
       if (!trace_file_) throw std::runtime_error("cannot write the TCP trace to " + o.tcp_trace);
@@ -128,6 +129,7 @@ class runner {
       net_.server.tcp().observe_events(
           [this](const tcb& t, tcp_event e, instant now) { trace_->record(t, e, now); });
     }
+    if (observer_) observer_->wired(net_);
   }
 
   sim_result run() {
@@ -139,6 +141,7 @@ class runner {
       throw std::runtime_error("sim: bind: " + ec.message());
     if (auto ec = server.listen(listener_, 4))
       throw std::runtime_error("sim: listen: " + ec.message());
+    called("server", "listen(0.0.0.0:" + std::to_string(server_port) + ")");
     begin(0);
     const bool ended = net_.sim.run_until([this] { return step(); }, options_.time_limit);
     if (!ended) {
@@ -160,6 +163,7 @@ class runner {
       abandon();
     }
     server.close(listener_, net_.sim.now());
+    called("server", "close() of the listener");
     settle();
     summarize();
     return std::move(result_);
@@ -172,8 +176,14 @@ class runner {
     tcp_layer& client = net_.client.tcp();
     conv_.client = client.open();
     conv_.client_open = true;
-    if (auto ec = client.connect(conv_.client, {server_address, server_port}, net_.sim.now()))
-      fail("client connect", ec);
+    const ipv4_endpoint to{server_address, server_port};
+    if (auto ec = client.connect(conv_.client, to, net_.sim.now()))
+      return fail("client connect", ec);
+    called("client", "connect(" + tapstack::to_string(to) + ")");
+  }
+
+  void called(std::string_view host, const std::string& call) {
+    if (observer_) observer_->called(host, call);
   }
 
   // One round's worth of socket calls; true once the workload ended, one way or another.
@@ -184,6 +194,7 @@ class runner {
       if (!net_.server.tcp().accept(listener_, accepted)) {
         conv_.server = accepted;
         conv_.server_open = true;
+        called("server", "accept()");
       }
     }
     client_reads();
@@ -216,9 +227,12 @@ class runner {
                          " of " + std::to_string(shape_.down_total()) + " bytes");
         conv_.client_eof = true;
         conv_.client_open = false;
+        called("client", "receive(): end of stream");
         tcp.close(conv_.client, net_.sim.now());
+        called("client", "close()");
         return;
       }
+      called("client", "receive(): " + std::to_string(n) + " bytes");
       if (!take(conv_.down_stream(), conv_.down_read, shape_.down_total(), n, "response")) return;
     }
   }
@@ -236,9 +250,12 @@ class runner {
                          " of " + std::to_string(shape_.up_total()) + " bytes");
         conv_.server_eof = true;
         conv_.server_open = false;
+        called("server", "receive(): end of stream");
         tcp.close(*conv_.server, net_.sim.now());
+        called("server", "close()");
         return;
       }
+      called("server", "receive(): " + std::to_string(n) + " bytes");
       if (!take(conv_.up_stream(), conv_.up_read, shape_.up_total(), n, "request")) return;
     }
   }
@@ -270,35 +287,35 @@ class runner {
     const std::uint64_t answered =
         shape_.response_size ? conv_.down_read / shape_.response_size : shape_.rounds;
     const std::uint64_t allowed = std::min(shape_.rounds, answered + 1) * shape_.request_size;
-    if (!send(net_.client, conv_.client, conv_.up_stream(), conv_.up_sent, allowed, up_,
-              "client send"))
+    if (!send("client", net_.client, conv_.client, conv_.up_stream(), conv_.up_sent, allowed, up_))
       return;
     if (conv_.up_sent == shape_.up_total() && conv_.down_read == shape_.down_total()) {
       if (auto ec = tcp.shutdown_send(conv_.client, net_.sim.now()))
         return fail("client shutdown", ec);
       conv_.client_shut = true;
+      called("client", "shutdown(send)");
     }
   }
 
   // Each request read whole earns its response.
   void server_sends() {
     const std::uint64_t owed = conv_.up_read / shape_.request_size * shape_.response_size;
-    send(net_.server, *conv_.server, conv_.down_stream(), conv_.down_sent, owed, down_,
-         "server send");
+    send("server", net_.server, *conv_.server, conv_.down_stream(), conv_.down_sent, owed, down_);
   }
 
   // Sends the stream's bytes from `sent` up to `target`, as far as the send buffer takes them.
-  bool send(stack& host, tcp_socket_id s, std::uint64_t stream, std::uint64_t& sent,
-            std::uint64_t target, pattern_window& window, const char* what) {
+  bool send(const char* name, stack& host, tcp_socket_id s, std::uint64_t stream,
+            std::uint64_t& sent, std::uint64_t target, pattern_window& window) {
     while (sent < target) {
       std::size_t n = 0;
       const auto ec = host.tcp().send(s, window.at(stream, sent, target - sent), n, net_.sim.now());
       if (ec == std::errc::operation_would_block) return true;
       if (ec) {
-        fail(what, ec);
+        fail(std::string{name} + " send", ec);
         return false;
       }
       sent += n;
+      called(name, "send(): " + std::to_string(n) + " bytes queued");
     }
     return true;
   }
@@ -325,7 +342,7 @@ class runner {
            std::to_string(shape_.conversations);
   }
 
-  void fail(const char* call, std::error_code ec) {
+  void fail(std::string_view call, std::error_code ec) {
     end(outcome::failed, std::string{call} + ": " + ec.message());
   }
   void corrupt(const std::string& what) { end(outcome::corrupt, what); }
@@ -338,8 +355,14 @@ class runner {
   // After a failure the application gives up on the exchange: both ends reset what is open, so
   // that an end which never heard of the failure does not wait for ever.
   void abandon() {
-    if (conv_.client_open) net_.client.tcp().abort(conv_.client, net_.sim.now());
-    if (conv_.server_open) net_.server.tcp().abort(*conv_.server, net_.sim.now());
+    if (conv_.client_open) {
+      net_.client.tcp().abort(conv_.client, net_.sim.now());
+      called("client", "abort()");
+    }
+    if (conv_.server_open) {
+      net_.server.tcp().abort(*conv_.server, net_.sim.now());
+      called("server", "abort()");
+    }
     conv_.client_open = conv_.server_open = false;
   }
 
@@ -387,6 +410,7 @@ class runner {
   }
 
   const sim_options& options_;
+  run_observer* observer_;
   const exchange_shape shape_;
   std::ofstream trace_file_;  // before the network: the tracer writes to it until the end
   network net_;
@@ -440,9 +464,9 @@ tcp_config default_tcp() {
   return c;
 }
 
-sim_result run(const sim_options& options) {
+sim_result run(const sim_options& options, run_observer* observer) {
   check(options);
-  return runner{options}.run();
+  return runner{options, observer}.run();
 }
 
 }  // namespace tapstack::sim

@@ -101,8 +101,20 @@ struct sim_result {
   bool intact() const { return result == outcome::intact; }
 };
 
+class network;
+
+// Watches a run from the inside (tapstack-sim --step): shown the network once it is wired, before
+// anything runs, and told of each socket call the workload makes, after it returned, with the
+// host that made it ("client" or "server") and the call as a reader would write it.
+class run_observer {
+ public:
+  virtual ~run_observer() = default;
+  virtual void wired(network& net) = 0;
+  virtual void called(std::string_view host, std::string_view call) = 0;
+};
+
 // Runs the scenario. Throws std::runtime_error when the pcap or trace file cannot be written, and
 // std::invalid_argument for options no run can have (a zero size or count, a bad fault).
-sim_result run(const sim_options& options);
+sim_result run(const sim_options& options, run_observer* observer = nullptr);
 
 }  // namespace tapstack::sim

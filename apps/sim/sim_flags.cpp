@@ -81,6 +81,7 @@ struct flag_texts {
               request_size = "100", response_size = "1k", seed = "1", time_limit = "1h",
               link_delay = "1ms", link_rate = "1gbit", link_queue = "1000", pcap, tcp_trace;
   bool json = false;
+  bool step = false;
 };
 
 po::options_description own_flags(flag_texts& t) {
@@ -103,6 +104,9 @@ po::options_description own_flags(flag_texts& t) {
       ("time-limit", po::value(&t.time_limit)->default_value(t.time_limit),
        "virtual time the workload may take before the run counts as stalled, 1ms to 24h")
       ("json", po::bool_switch(&t.json), "print one JSON object rather than lines")
+      ("step", po::bool_switch(&t.step), "pause after each event (a frame received, a timer, a "
+       "socket call), print it in one line with the TCP state changes it caused, and wait for "
+       "Enter; c and Enter runs on to the end")
       ("pcap", po::value(&t.pcap), "record every frame at the client's end of the link to this "
        "pcap file (timestamps are virtual time from 1970)")
       ("tcp-trace", po::value(&t.tcp_trace), "write both hosts' congestion trace (a CSV row per "
@@ -159,6 +163,7 @@ void parse_into(sim_command& c, const flag_texts& t, const po::variables_map& vm
     o.tcp_trace = t.tcp_trace;
   }
   c.json = t.json;
+  c.step = t.step;
 }
 
 // Rendering. Each value is written so that the flag's parser gives back exactly the value: whole
