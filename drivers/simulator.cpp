@@ -19,8 +19,11 @@ bool simulator::step(instant until) {
       moved = true;
     }
     const std::optional<instant> due = h.host->next_deadline();
+    const bool watched = observer_ && due && *due <= now_;
+    const std::size_t queued = watched ? h.host->held().transmit_queue : 0;
     h.host->poll(now_);
-    if (observer_ && due && *due <= now_) observer_({event::kind::timers, i, {}, now_});
+    if (watched)
+      observer_({event::kind::timers, i, {}, now_, h.host->held().transmit_queue - queued});
     while (auto f = h.host->pop_transmit()) {
       if (!h.dev->transmit(f->bytes(), now_)) h.host->stats().drop(drop_reason::tx_device_full);
       h.host->recycle(std::move(*f));

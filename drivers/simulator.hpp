@@ -24,6 +24,7 @@ class simulator {
     std::size_t host;
     const_byte_span frame;  // kind::frame: the frame as the host received it
     instant at;
+    std::size_t sent = 0;  // kind::timers: the frames the timers queued to send
   };
   // Called after the host took the event in; the frame is valid during the call only.
   using observer = std::function<void(const event&)>;

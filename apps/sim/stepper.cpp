@@ -31,8 +31,11 @@ void stepper::wired(network& net) {
     const std::string_view host = host_names[e.host];
     if (e.what == simulator::event::kind::frame)
       step(host, "got    " + describe_frame(e.frame));
+    else if (e.sent == 0)
+      step(host, "timer  due and ran, sending nothing (an expiry)");
     else
-      step(host, "timer  a timer was due and ran");
+      step(host, "timer  due and ran, sending " + std::to_string(e.sent) +
+                     (e.sent == 1 ? " frame" : " frames"));
   });
 }
 
