@@ -105,6 +105,12 @@ gilbert_elliott gilbert_elliott::from_mean(double mean_loss, double mean_burst) 
   return g;
 }
 
+bool fault_config::any() const {
+  return loss > 0 || burst.enabled() || duplicate > 0 || reorder > 0 || corrupt > 0 ||
+         latency > duration{} || jitter > duration{} || rate_bps > 0 || mtu > 0 ||
+         !drop_frames.empty() || drop_data_segment.nth > 0 || drop_flags.count > 0;
+}
+
 double gilbert_elliott::mean_loss() const {
   // With p = r = 0 the chain stays in the good state it starts in.
   const double bad = p + r > 0 ? p / (p + r) : 0;

@@ -110,6 +110,9 @@ struct fault_config {
   std::vector<std::uint64_t> drop_frames;
   data_segment_drop drop_data_segment;
   flag_drop drop_flags;
+
+  // Whether any fault is set: an injector with none passes every frame on untouched.
+  bool any() const;
 };
 
 enum class direction : std::uint8_t { in, out };

@@ -133,14 +133,7 @@ constexpr fault_flag flags[] = {
 
 }  // namespace
 
-bool fault_options::any() const {
-  const auto faulty = [](const fault_config& c) {
-    return c.loss > 0 || c.burst.enabled() || c.duplicate > 0 || c.reorder > 0 || c.corrupt > 0 ||
-           c.latency > duration{} || c.jitter > duration{} || c.rate_bps > 0 || c.mtu > 0 ||
-           !c.drop_frames.empty();
-  };
-  return faulty(in) || faulty(out);
-}
+bool fault_options::any() const { return in.any() || out.any(); }
 
 po::options_description fault_flags::description() {
   po::options_description d{

@@ -51,9 +51,11 @@ constexpr const char* usage =
     "The link defaults to 1ms each way at 1gbit with a queue of 1000 frames. The fault injector\n"
     "sits at the client's end of it: in the Faults flags below, 'the tap' is the link, 'the host'\n"
     "the client; out:VALUE acts on frames the client sends, in:VALUE on frames reaching the\n"
-    "client. --pcap records at the same place, between the injector and the link. --seed seeds\n"
-    "the client (the server gets seed + 1) and, in a stream of its own, the faults. The TCP flags\n"
-    "apply to both hosts.\n"
+    "client. --pcap records between the client and the injector, as the programs' --pcap does\n"
+    "on a tap: what the client sent and what reached it; with a fault flag the file is pcapng,\n"
+    "with a comment (shown by Wireshark) on every frame a fault met, dropped ones included.\n"
+    "--seed seeds the client (the server gets seed + 1) and, in a stream of its own, the faults.\n"
+    "The TCP flags apply to both hosts.\n"
     "\n"
     "Exit status: 0 when every byte arrived intact, 1 when the data arrived wrong or not at all\n"
     "(a connection failed, or --time-limit passed), 2 for a bad flag.\n"
@@ -107,8 +109,9 @@ po::options_description own_flags(flag_texts& t) {
       ("step", po::bool_switch(&t.step), "pause after each event (a frame received, a timer, a "
        "socket call), print it in one line with the TCP state changes it caused, and wait for "
        "Enter; c and Enter runs on to the end")
-      ("pcap", po::value(&t.pcap), "record every frame at the client's end of the link to this "
-       "pcap file (timestamps are virtual time from 1970)")
+      ("pcap", po::value(&t.pcap), "record every frame the client sends and receives to this "
+       "file (pcapng with a comment on each faulted frame when a fault flag is given; timestamps "
+       "are virtual time from 1970)")
       ("tcp-trace", po::value(&t.tcp_trace), "write both hosts' congestion trace (a CSV row per "
        "ACK and congestion event, scripts/plot-tcp draws it) to this file");
   // clang-format on

@@ -5,11 +5,19 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::unique_ptr<pcap_recorder> recorder_for(device& wire, const std::string& path) {
+std::unique_ptr<pcapng_fault_annotator> annotator_for(fault_injector& faults,
+                                                      const network_setup& setup) {
+  if (setup.pcap.empty() || !(setup.to_client.any() || setup.from_client.any())) return nullptr;
+  return std::make_unique<pcapng_fault_annotator>(faults);
+}
+
+std::unique_ptr<pcap_recorder> recorder_for(device& faults, const std::string& path,
+                                            pcapng_annotator* annotator) {
   if (path.empty()) return nullptr;
   // The default epoch: timestamps count from 1970, never from the wall clock, so that a run's
   // capture is the same file every time.
-  return std::make_unique<pcap_recorder>(wire, path);
+  return std::make_unique<pcap_recorder>(faults, path, std::chrono::system_clock::time_point{},
+                                         annotator);
 }
 
 }  // namespace
@@ -30,12 +38,12 @@ stack_config linux_host_config(std::uint8_t last_octet) {
 
 network::network(const network_setup& setup)
     : link{setup.link},
-      recorder{recorder_for(link.a(), setup.pcap)},
-      faults{recorder ? static_cast<device&>(*recorder) : link.a(), setup.to_client,
-             setup.from_client, setup.fault_seed},
+      faults{link.a(), setup.to_client, setup.from_client, setup.fault_seed},
+      annotator{annotator_for(faults, setup)},
+      recorder{recorder_for(faults, setup.pcap, annotator.get())},
       client{setup.client},
       server{setup.server} {
-  sim.add(client, faults);
+  sim.add(client, recorder ? static_cast<device&>(*recorder) : faults);
   sim.add(server, link.b());
   sim.start();
 }

@@ -1,9 +1,11 @@
 #pragma once
 // Two tapstack hosts in virtual time, wired by a pair_link: the client at 10.0.0.1, the server at
 // 10.0.0.2. A fault injector sits on the client's end of the link, so its `out` direction acts on
-// frames the client sends and its `in` direction on frames on their way to the client; a pcap
-// recorder, when asked for, sits between the injector and the link, so the capture shows the wire
-// at the client's end (after the client's outgoing faults, before its incoming ones). The bench of
+// frames the client sends and its `in` direction on frames on their way to the client. A pcap
+// recorder, when asked for, sits between the client and the injector, as a program's --pcap does
+// on a tap: the capture shows what the client sent, before faults, and what reached it, after
+// them; with faults in play it is pcapng, with a comment on every frame a fault met (the frames
+// dropped on the way in are written all the same). The bench of
 // tapstack-sim's scenarios and of the sim tests that move data over TCP. Not a general topology
 // and not for real time. A network holds everything it wires and is neither copied nor moved.
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include "drivers/fault_injector.hpp"
 #include "drivers/pair_link.hpp"
 #include "drivers/pcap_recorder.hpp"
+#include "drivers/pcapng_fault_annotator.hpp"
 #include "drivers/simulator.hpp"
 #include "stack/stack.hpp"
 
@@ -48,8 +51,9 @@ class network {
   network& operator=(const network&) = delete;
 
   pair_link link;
-  std::unique_ptr<pcap_recorder> recorder;
   fault_injector faults;
+  std::unique_ptr<pcapng_fault_annotator> annotator;  // with a recorder and faults in play
+  std::unique_ptr<pcap_recorder> recorder;
   stack client;
   stack server;
   simulator sim;

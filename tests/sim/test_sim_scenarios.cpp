@@ -141,6 +141,22 @@ TEST_CASE("the same options give the same capture byte for byte; another seed do
   }
 }
 
+TEST_CASE("with faults the capture is pcapng, and the frame a fault dropped is in it, explained") {
+  sim_options clean = small(scenario_kind::bulk);
+  CHECK(captured(clean, "clean").first.substr(0, 4) == "\xd4\xc3\xb2\xa1");  // classic pcap
+  sim_options o = clean;
+  o.faults.out.drop_frames = {6};  // the client's second data segment
+  const auto [bytes, r] = captured(o, "dropped");
+  CHECK(r.intact());
+  CHECK(bytes.substr(0, 4) == "\x0a\x0d\x0d\x0a");  // a pcapng section header
+  const std::string comment =
+      "tapstack fault injector, out: dropped (a targeted drop rule); this frame never reached the "
+      "wire";
+  const auto at = bytes.find(comment);
+  CHECK(at != std::string::npos);
+  CHECK(bytes.find(comment, at + 1) == std::string::npos);  // on that frame only
+}
+
 TEST_CASE("the rendered command line parses back into the options that give the same run") {
   sim_options o = faulty(scenario_kind::rr);
   o.seed = 77;
