@@ -4,17 +4,16 @@
 #include <string>
 #include <system_error>
 
+#include "apps/sim/sim_network.hpp"
+
 namespace tapstack::lab {
 namespace {
 
 using namespace std::chrono_literals;
 
-// 10.0.0.N/24 at 02:74:73:00:00:N, on-link only.
+// tapstack-sim's hosts, 10.0.0.N, with the lab's TCP defaults and seed.
 stack_config host_config(std::uint8_t last_octet, const tcp_config& tcp, std::uint64_t seed) {
-  stack_config c;
-  c.mac = mac_address{{0x02, 0x74, 0x73, 0x00, 0x00, last_octet}};
-  c.address = ipv4_cidr{ipv4_address{0x0a000000u | last_octet}, 24};
-  c.gateway.reset();
+  stack_config c = sim::host_config(last_octet);
   c.seed = seed;
   c.tcp = tcp;
   return c;
