@@ -213,50 +213,52 @@ class runner {
     return ended_;
   }
 
+  // One end of a conversation as its reads see it: the stream it reads and where it stands.
+  struct reader {
+    const char* name;  // "client" or "server"
+    stack& host;
+    tcp_socket_id socket;
+    std::uint64_t stream;
+    std::uint64_t& read;
+    std::uint64_t total;
+    bool& eof;
+    bool& open;
+    const char* what;  // the stream it reads: "request" or "response"
+  };
+
   void client_reads() {
     if (!conv_.client_open) return;
-    tcp_layer& tcp = net_.client.tcp();
-    for (;;) {
-      std::size_t n = 0;
-      const auto ec = tcp.receive(conv_.client, buffer_, n, net_.sim.now());
-      if (ec == std::errc::operation_would_block) return;
-      if (ec) return fail("client receive", ec);
-      if (n == 0) {
-        if (conv_.down_read != shape_.down_total())
-          return corrupt("the response stream ended after " + std::to_string(conv_.down_read) +
-                         " of " + std::to_string(shape_.down_total()) + " bytes");
-        conv_.client_eof = true;
-        conv_.client_open = false;
-        called("client", "receive(): end of stream");
-        tcp.close(conv_.client, net_.sim.now());
-        called("client", "close()");
-        return;
-      }
-      called("client", "receive(): " + std::to_string(n) + " bytes");
-      if (!take(conv_.down_stream(), conv_.down_read, shape_.down_total(), n, "response")) return;
-    }
+    reads({"client", net_.client, conv_.client, conv_.down_stream(), conv_.down_read,
+           shape_.down_total(), conv_.client_eof, conv_.client_open, "response"});
   }
 
   void server_reads() {
-    tcp_layer& tcp = net_.server.tcp();
+    reads({"server", net_.server, *conv_.server, conv_.up_stream(), conv_.up_read,
+           shape_.up_total(), conv_.server_eof, conv_.server_open, "request"});
+  }
+
+  // Reads all the end holds, checking each byte; at the end of the stream, checks that it came
+  // whole and closes the socket, as an application that has read everything does.
+  void reads(const reader& r) {
+    tcp_layer& tcp = r.host.tcp();
     for (;;) {
       std::size_t n = 0;
-      const auto ec = tcp.receive(*conv_.server, buffer_, n, net_.sim.now());
+      const auto ec = tcp.receive(r.socket, buffer_, n, net_.sim.now());
       if (ec == std::errc::operation_would_block) return;
-      if (ec) return fail("server receive", ec);
+      if (ec) return fail(std::string{r.name} + " receive", ec);
       if (n == 0) {
-        if (conv_.up_read != shape_.up_total())
-          return corrupt("the request stream ended after " + std::to_string(conv_.up_read) +
-                         " of " + std::to_string(shape_.up_total()) + " bytes");
-        conv_.server_eof = true;
-        conv_.server_open = false;
-        called("server", "receive(): end of stream");
-        tcp.close(*conv_.server, net_.sim.now());
-        called("server", "close()");
+        if (r.read != r.total)
+          return corrupt(std::string{"the "} + r.what + " stream ended after " +
+                         std::to_string(r.read) + " of " + std::to_string(r.total) + " bytes");
+        r.eof = true;
+        r.open = false;
+        called(r.name, "receive(): end of stream");
+        tcp.close(r.socket, net_.sim.now());
+        called(r.name, "close()");
         return;
       }
-      called("server", "receive(): " + std::to_string(n) + " bytes");
-      if (!take(conv_.up_stream(), conv_.up_read, shape_.up_total(), n, "request")) return;
+      called(r.name, "receive(): " + std::to_string(n) + " bytes");
+      if (!take(r.stream, r.read, r.total, n, r.what)) return;
     }
   }
 
