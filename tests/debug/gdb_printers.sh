@@ -2,8 +2,9 @@
 # The gdb pretty-printers (scripts/gdb) as a learner meets them: gdb in batch mode runs
 # tapstack-sim's churn scenario (one connection, ten bytes each way, in virtual time), stops at the
 # three named breakpoints, by the short names a learner types (change_state, segment_arrives,
-# segment_departs), and at the Ethernet layer, prints the TCB, the state, segments, sequence
-# numbers, timers, frames and the socket table, and this script checks the text. Needs gdb (skips with 77 without it), not root.
+# segment_departs), and at the Ethernet layer, prints the TCB, the state, segments, IPv4 headers,
+# sequence numbers, timers, frames and the socket table, and this script checks the text. Needs
+# gdb (skips with 77 without it), not root.
 # Usage: gdb_printers.sh BIN_DIR
 set -euo pipefail
 bin_dir=${1:?usage: gdb_printers.sh BIN_DIR}
@@ -34,6 +35,9 @@ printf "== segment_arrives\n"
 print seg
 print seg.ack
 tcp-tcb
+printf "== the IPv4 header it came in\n"
+up
+print packet.header
 continue
 end
 break segment_departs
@@ -117,6 +121,8 @@ expect "the socket table: an established connection, relative numbers" \
 expect "the socket table: the listener" "^  listening 0\\.0\\.0\\.0\\.5001 socket [0-9]+, [0-9]+ in SYN-RECEIVED$"
 expect "the socket table: a child waiting for accept" \
   "^  10\\.0\\.0\\.2\\.5001 > $ep SYN-RECEIVED .* \\(to be accepted on socket [0-9]+\\)$"
+expect "an ipv4_repr: the header a segment arrived in" \
+  "^\\\$[0-9]+ = IPv4 10\\.0\\.0\\.1 > 10\\.0\\.0\\.2, proto TCP \\(6\\), ttl 64, id [0-9]+, length 60$"
 expect "a frame's IPv4 layer" "^  IPv4 10\\.0\\.0\\.1 > 10\\.0\\.0\\.2, proto TCP \\(6\\), ttl [0-9]+, id [0-9]+, length 60$"
 expect "a frame's TCP layer" "^  TCP [0-9]+ > 5001: Flags \\[S\\], seq [0-9]+, win [0-9]+, options \\[mss 1460,"
 expect "a frame's Ethernet layer" "^  Ethernet ([0-9a-f]{2}:){5}[0-9a-f]{2} > ([0-9a-f]{2}:){5}[0-9a-f]{2}, ethertype IPv4 \\(0x0800\\), length [0-9]+$"

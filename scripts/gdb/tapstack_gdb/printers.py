@@ -71,6 +71,7 @@ def build():
         ("seq32", "^tapstack::seq32$", seq_text),
         ("tcp_state", "^tapstack::tcp_state$", tcb.state_name),
         ("tcp_repr", "^tapstack::tcp_repr$", wire.repr_text),
+        ("ipv4_repr", "^tapstack::ipv4_repr$", wire.ipv4_repr_text),
         ("tcp_flags", "^tapstack::tcp_flags$", wire.flags_text),
         ("tcp_options", "^tapstack::tcp_options$", wire.options_text),
         ("tcp_tuple", "^tapstack::tcp_tuple$", wire.tuple_text),

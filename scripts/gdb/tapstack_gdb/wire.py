@@ -159,17 +159,31 @@ def arp_text(data):
     return "ARP, Reply %s is-at %s, length 28" % (ipv4_text(sender_ip), mac_text(sender_mac))
 
 
+def ipv4_line(src, dst, protocol, ttl, ident, total_len, offset, more):
+    """One IPv4 header, from a frame's bytes or from an ipv4_repr's fields alike."""
+    line = "IPv4 %s > %s, proto %s (%d), ttl %d, id %d, length %d" % (
+        ipv4_text(src), ipv4_text(dst), IP_PROTOCOLS.get(protocol, "?"), protocol, ttl, ident,
+        total_len)
+    if more or offset:
+        line += ", fragment offset %d%s" % (offset, ", more" if more else "")
+    return line
+
+
+def ipv4_repr_text(value):
+    """A tapstack::ipv4_repr: the header the IP layer parsed or is about to emit."""
+    return ipv4_line(int(value["src"]["value"]), int(value["dst"]["value"]),
+                     int(value["protocol"]), int(value["ttl"]), int(value["ident"]),
+                     20 + int(value["payload_len"]), int(value["frag_offset"]),
+                     bool(value["more_fragments"]))
+
+
 def ipv4_layers(data):
     header_len = (data[0] & 0x0F) * 4
     total_len, ident, fragment = struct.unpack_from("!HHH", data, 2)
     ttl, protocol = data[8], data[9]
     src, dst = struct.unpack_from("!II", data, 12)
     offset = (fragment & 0x1FFF) * 8
-    line = "IPv4 %s > %s, proto %s (%d), ttl %d, id %d, length %d" % (
-        ipv4_text(src), ipv4_text(dst), IP_PROTOCOLS.get(protocol, "?"), protocol, ttl, ident,
-        total_len)
-    if fragment & 0x2000 or offset:
-        line += ", fragment offset %d%s" % (offset, ", more" if fragment & 0x2000 else "")
+    line = ipv4_line(src, dst, protocol, ttl, ident, total_len, offset, bool(fragment & 0x2000))
     payload = data[header_len:total_len]
     if offset:
         return [line]
