@@ -24,6 +24,8 @@ struct exchange_shape {
   std::uint64_t request_size = 0;
   std::uint64_t response_size = 0;
   std::uint64_t conversations = 1;
+  // The server sends its whole response at once rather than as each request is read.
+  bool answer_at_once = false;
 
   std::uint64_t up_total() const { return rounds * request_size; }
   std::uint64_t down_total() const { return rounds * response_size; }
@@ -43,6 +45,12 @@ exchange_shape shape_of(const sim_options& o) {
               .request_size = o.request_size,
               .response_size = o.response_size,
               .conversations = o.connections};
+    case scenario_kind::duplex:
+      return {.rounds = 1,
+              .request_size = o.bytes,
+              .response_size = o.bytes,
+              .conversations = 1,
+              .answer_at_once = true};
   }
   return {};
 }
@@ -53,6 +61,7 @@ void check(const sim_options& o) {
   };
   switch (o.scenario) {
     case scenario_kind::bulk:
+    case scenario_kind::duplex:
       return positive(o.bytes, "bytes");
     case scenario_kind::rr:
       positive(o.requests, "requests");
@@ -301,7 +310,9 @@ class runner {
 
   // Each request read whole earns its response.
   void server_sends() {
-    const std::uint64_t owed = conv_.up_read / shape_.request_size * shape_.response_size;
+    const std::uint64_t owed = shape_.answer_at_once
+                                   ? shape_.down_total()
+                                   : conv_.up_read / shape_.request_size * shape_.response_size;
     send("server", net_.server, *conv_.server, conv_.down_stream(), conv_.down_sent, owed, down_);
   }
 
@@ -436,12 +447,15 @@ std::string_view to_string(scenario_kind k) {
       return "rr";
     case scenario_kind::churn:
       return "churn";
+    case scenario_kind::duplex:
+      return "duplex";
   }
   return "?";
 }
 
 std::optional<scenario_kind> parse_scenario(std::string_view name) {
-  for (const auto k : {scenario_kind::bulk, scenario_kind::rr, scenario_kind::churn})
+  for (const auto k :
+       {scenario_kind::bulk, scenario_kind::rr, scenario_kind::churn, scenario_kind::duplex})
     if (name == to_string(k)) return k;
   return std::nullopt;
 }

@@ -27,7 +27,8 @@ namespace tapstack::sim {
 // rr: one connection, `requests` rounds of request_size bytes up and response_size bytes down,
 //     each request sent once the previous response has arrived whole.
 // churn: `connections` connections one after another, each one round of request and response.
-enum class scenario_kind : std::uint8_t { bulk, rr, churn };
+// duplex: one connection, the client and the server each send `bytes` at once, both ways.
+enum class scenario_kind : std::uint8_t { bulk, rr, churn, duplex };
 std::string_view to_string(scenario_kind k);  // "bulk", "rr", "churn"
 std::optional<scenario_kind> parse_scenario(std::string_view name);
 
@@ -36,7 +37,7 @@ tcp_config default_tcp();
 
 struct sim_options {
   scenario_kind scenario = scenario_kind::bulk;
-  std::size_t bytes = std::size_t{10} << 20;  // bulk
+  std::size_t bytes = std::size_t{10} << 20;  // bulk, duplex (each way)
   std::size_t requests = 100;                 // rr
   std::size_t connections = 100;              // churn
   std::size_t request_size = 100;             // rr and churn

@@ -20,7 +20,7 @@ namespace po = boost::program_options;
 using namespace std::chrono_literals;
 
 constexpr const char* usage =
-    "Usage: tapstack-sim [--scenario bulk|rr|churn] [workload flags] [--seed S] [--json]\n"
+    "Usage: tapstack-sim [--scenario bulk|rr|churn|duplex] [workload flags] [--seed S] [--json]\n"
     "                    [--pcap FILE] [--tcp-trace FILE] [link, TCP and fault flags]\n"
     "\n"
     "Two tapstack hosts, a client at 10.0.0.1 and a server at 10.0.0.2, joined by a link in\n"
@@ -33,6 +33,8 @@ constexpr const char* usage =
     "         goes once the previous response has arrived.\n"
     "  churn  --connections (default 100) connections one after another, each one request and\n"
     "         one response, then closed.\n"
+    "  duplex one connection on which the client and the server each send --bytes at once,\n"
+    "         both ways, then close.\n"
     "\n"
     "Every byte is checked where it lands. The client half-closes after its last request's\n"
     "response, the server closes when it reads that, the client when it reads the server's FIN;\n"
@@ -70,7 +72,7 @@ struct scenario_flag {
   std::vector<scenario_kind> used_by;
 };
 const scenario_flag scenario_flags[] = {
-    {"bytes", {scenario_kind::bulk}},
+    {"bytes", {scenario_kind::bulk, scenario_kind::duplex}},
     {"requests", {scenario_kind::rr}},
     {"connections", {scenario_kind::churn}},
     {"request-size", {scenario_kind::rr, scenario_kind::churn}},
@@ -90,9 +92,9 @@ po::options_description own_flags(flag_texts& t) {
   po::options_description d{"Scenario"};
   // clang-format off
   d.add_options()
-      ("scenario", po::value(&t.scenario)->default_value(t.scenario), "bulk, rr or churn")
+      ("scenario", po::value(&t.scenario)->default_value(t.scenario), "bulk, rr, churn or duplex")
       ("bytes", po::value(&t.bytes)->default_value(t.bytes),
-       "bulk: bytes the client sends, like 100m or 100MB (k, m, g: powers of 1024; kB, MB, GB: of 1000), 1 to 4g")
+       "bulk: bytes the client sends (duplex: each end), like 100m or 100MB (k, m, g: powers of 1024; kB, MB, GB: of 1000), 1 to 4g")
       ("requests", po::value(&t.requests)->default_value(t.requests),
        "rr: request/response rounds on the connection, 1 to 10000000")
       ("connections", po::value(&t.connections)->default_value(t.connections),
@@ -135,7 +137,7 @@ po::options_description link_flags(flag_texts& t) {
 void parse_into(sim_command& c, const flag_texts& t, const po::variables_map& vm) {
   sim_options& o = c.options;
   const auto scenario = parse_scenario(t.scenario);
-  if (!scenario) bad_flag("--scenario", t.scenario, "bulk, rr or churn");
+  if (!scenario) bad_flag("--scenario", t.scenario, "bulk, rr, churn or duplex");
   o.scenario = *scenario;
   for (const scenario_flag& f : scenario_flags)
     if (!vm[f.name].defaulted() &&
@@ -409,6 +411,7 @@ std::string command_line(const sim_options& o) {
   };
   switch (o.scenario) {
     case scenario_kind::bulk:
+    case scenario_kind::duplex:
       flag("bytes", size_text(o.bytes));
       break;
     case scenario_kind::rr:
@@ -418,7 +421,7 @@ std::string command_line(const sim_options& o) {
       flag("connections", std::to_string(o.connections));
       break;
   }
-  if (o.scenario != scenario_kind::bulk) {
+  if (o.scenario == scenario_kind::rr || o.scenario == scenario_kind::churn) {
     flag("request-size", size_text(o.request_size));
     flag("response-size", size_text(o.response_size));
   }

@@ -43,6 +43,8 @@ std::string workload(const sim_options& o) {
       return std::to_string(o.connections) + " connections, each a request of " +
              std::to_string(o.request_size) + " bytes and a response of " +
              std::to_string(o.response_size);
+    case scenario_kind::duplex:
+      return std::to_string(o.bytes) + " bytes each way at once, on one connection";
   }
   return {};
 }

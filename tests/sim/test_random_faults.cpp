@@ -67,7 +67,7 @@ sim_options random_options(std::uint64_t seed) {
   dice d{seed};
   sim_options o;
   o.seed = seed;
-  o.scenario = static_cast<scenario_kind>(d.between(0, 2));
+  o.scenario = static_cast<scenario_kind>(d.between(0, 3));
   o.bytes = d.one_in(4) ? d.between(1, 3000) : d.between(1, 512 * 1024);
   o.requests = d.between(1, 30);
   o.connections = d.between(1, 8);

@@ -65,7 +65,8 @@ std::pair<std::string, sim::sim_result> captured(sim_options o, const std::strin
 }
 
 TEST_CASE("each scenario delivers every byte and closes every connection on a clean link") {
-  for (const auto k : {scenario_kind::bulk, scenario_kind::rr, scenario_kind::churn}) {
+  for (const auto k :
+       {scenario_kind::bulk, scenario_kind::rr, scenario_kind::churn, scenario_kind::duplex}) {
     INFO(sim::to_string(k));
     const sim_options o = small(k);
     const auto r = sim::run(o);
@@ -84,10 +85,13 @@ TEST_CASE("each scenario delivers every byte and closes every connection on a cl
   CHECK(bulk.expected_bytes == 1 << 20);
   const auto rr = sim::run(small(scenario_kind::rr));
   CHECK(rr.expected_bytes == 50 * (300 + 5000));
+  const auto duplex = sim::run(small(scenario_kind::duplex));
+  CHECK(duplex.expected_bytes == 2 << 20);  // --bytes each way
 }
 
 TEST_CASE("each scenario delivers every byte through loss, duplication, reordering, corruption") {
-  for (const auto k : {scenario_kind::bulk, scenario_kind::rr, scenario_kind::churn}) {
+  for (const auto k :
+       {scenario_kind::bulk, scenario_kind::rr, scenario_kind::churn, scenario_kind::duplex}) {
     INFO(sim::to_string(k));
     const auto r = sim::run(faulty(k));
     INFO(r.detail);
