@@ -19,11 +19,15 @@ bool simulator::step(instant until) {
       moved = true;
     }
     const std::optional<instant> due = h.host->next_deadline();
-    const bool watched = observer_ && due && *due <= now_;
-    const std::size_t queued = watched ? h.host->held().transmit_queue : 0;
-    h.host->poll(now_);
-    if (watched)
-      observer_({event::kind::timers, i, {}, now_, h.host->held().transmit_queue - queued});
+    if (observer_ && due && *due <= now_) {
+      const std::size_t queued = h.host->held().transmit_queue;
+      const counters before = h.host->stats();
+      h.host->poll(now_);
+      observer_(
+          {event::kind::timers, i, {}, now_, h.host->held().transmit_queue - queued, &before});
+    } else {
+      h.host->poll(now_);
+    }
     while (auto f = h.host->pop_transmit()) {
       if (!h.dev->transmit(f->bytes(), now_)) h.host->stats().drop(drop_reason::tx_device_full);
       h.host->recycle(std::move(*f));

@@ -24,7 +24,10 @@ class simulator {
     std::size_t host;
     const_byte_span frame;  // kind::frame: the frame as the host received it
     instant at;
-    std::size_t sent = 0;  // kind::timers: the frames the timers queued to send
+    // kind::timers: the frames the timers queued to send, and the host's counters before they
+    // ran, to tell from its counters now which timer it was.
+    std::size_t sent = 0;
+    const counters* before = nullptr;
   };
   // Called after the host took the event in; the frame is valid during the call only.
   using observer = std::function<void(const event&)>;

@@ -12,6 +12,23 @@ namespace {
 // The simulator numbers hosts in the order network added them: the client first.
 constexpr std::string_view host_names[] = {"client", "server"};
 
+// Which timer ran, told by what it counted; the frames it queued, or none.
+std::string timer_text(const counters& before, const counters& after, std::size_t sent) {
+  const auto grew = [&](event e) { return after[e] > before[e]; };
+  std::string what =
+      grew(event::tcp_timeouts)       ? "a connection gave up: retransmitted too often"
+      : grew(event::tcp_rtos)         ? "retransmission timeout (RFC 6298): the oldest segment "
+                                        "again, cwnd down to one segment, RTO doubled"
+      : grew(event::tcp_retransmits)  ? "retransmission timeout: the SYN or SYN-ACK again, RTO "
+                                        "doubled"
+      : grew(event::arp_requests_out) ? "ARP asks again"
+      : grew(event::tcp_segments_out) ? "a delayed ACK, or a window or keep-alive probe"
+                                      : "an expiry (an ARP entry, TIME-WAIT)";
+  what += sent == 0 ? ", nothing sent"
+                    : ", " + std::to_string(sent) + (sent == 1 ? " frame" : " frames") + " sent";
+  return what;
+}
+
 }  // namespace
 
 void stepper::wired(network& net) {
@@ -31,11 +48,10 @@ void stepper::wired(network& net) {
     const std::string_view host = host_names[e.host];
     if (e.what == simulator::event::kind::frame)
       step(host, "got    " + describe_frame(e.frame));
-    else if (e.sent == 0)
-      step(host, "timer  due and ran, sending nothing (an expiry)");
     else
-      step(host, "timer  due and ran, sending " + std::to_string(e.sent) +
-                     (e.sent == 1 ? " frame" : " frames"));
+      step(host,
+           "timer  " +
+               timer_text(*e.before, (e.host == 0 ? net_->client : net_->server).stats(), e.sent));
   });
 }
 

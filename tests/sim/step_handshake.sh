@@ -56,4 +56,11 @@ handshake=$(grep -oE '(server|client)  got    IP [0-9.]+ > [0-9.]+: Flags \[(S|S
   head -3 | sed -E 's/ *got +IP [0-9.]+ > [0-9.]+: Flags / /' | paste -sd,)
 [[ $handshake == "server [S],client [S.],server [.]" ]] ||
   fail "the handshake arrived as '$handshake', expected 'server [S],client [S.],server [.]'"
-echo "$events events; both ends went through RFC 9293's states in order"
+
+# A timer's line says which timer it was: with the client's SYN lost, the retransmission timer
+# resends it after RFC 6298's initial RTO of one second.
+lost_syn=$(printf 'c\n' | "$sim" --step --scenario churn --connections 1 --drop-nth out:3)
+grep -qE '^ +[0-9]+  1\.000000  client  timer  retransmission timeout: the SYN or SYN-ACK again' \
+  <<<"$lost_syn" || fail "no retransmission timer line for the lost SYN:
+$lost_syn"
+echo "$events events; both ends went through RFC 9293's states in order; the lost SYN's timer is named"
