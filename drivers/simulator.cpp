@@ -18,16 +18,10 @@ bool simulator::step(instant until) {
       if (observer_) observer_({event::kind::frame, i, frame, now_});
       moved = true;
     }
-    const std::optional<instant> due = h.host->next_deadline();
-    if (observer_ && due && *due <= now_) {
-      const std::size_t queued = h.host->held().transmit_queue;
-      const counters before = h.host->stats();
+    if (observer_)
+      poll_watched(i);
+    else
       h.host->poll(now_);
-      observer_(
-          {event::kind::timers, i, {}, now_, h.host->held().transmit_queue - queued, &before});
-    } else {
-      h.host->poll(now_);
-    }
     while (auto f = h.host->pop_transmit()) {
       if (!h.dev->transmit(f->bytes(), now_)) h.host->stats().drop(drop_reason::tx_device_full);
       h.host->recycle(std::move(*f));
@@ -42,6 +36,16 @@ bool simulator::step(instant until) {
   if (!next || *next > until) return false;
   now_ = std::max(now_, *next);
   return true;
+}
+
+void simulator::poll_watched(std::size_t i) {
+  stack& host = *hosts_[i].host;
+  const std::optional<instant> due = host.next_deadline();
+  if (!due || *due > now_) return host.poll(now_);
+  const std::size_t queued = host.held().transmit_queue;
+  const counters before = host.stats();
+  host.poll(now_);
+  observer_({event::kind::timers, i, {}, now_, host.held().transmit_queue - queued, &before});
 }
 
 bool simulator::run_until(const std::function<bool()>& done, duration limit) {

@@ -51,6 +51,8 @@ class simulator {
   };
   // One round; false when nothing moved and nothing is due before until.
   bool step(instant until);
+  // Runs host i's timers, telling the observer when one was due: the work only a watcher needs.
+  void poll_watched(std::size_t i);
 
   std::vector<attached> hosts_;
   observer observer_;

@@ -191,8 +191,14 @@ class runner {
     called("client", "connect(" + tapstack::to_string(to) + ")");
   }
 
-  void called(std::string_view host, const std::string& call) {
+  void called(std::string_view host, std::string_view call) {
     if (observer_) observer_->called(host, call);
+  }
+  // A call that moved n bytes, as "receive(): 1448 bytes": built only when someone watches, as
+  // it happens on every read and write.
+  void called(std::string_view host, std::string_view call, std::size_t n, std::string_view unit) {
+    if (observer_)
+      observer_->called(host, std::string{call} + std::to_string(n) + std::string{unit});
   }
 
   // One round's worth of socket calls; true once the workload ended, one way or another.
@@ -266,7 +272,7 @@ class runner {
         called(r.name, "close()");
         return;
       }
-      called(r.name, "receive(): " + std::to_string(n) + " bytes");
+      called(r.name, "receive(): ", n, " bytes");
       if (!take(r.stream, r.read, r.total, n, r.what)) return;
     }
   }
@@ -328,7 +334,7 @@ class runner {
         return false;
       }
       sent += n;
-      called(name, "send(): " + std::to_string(n) + " bytes queued");
+      called(name, "send(): ", n, " bytes queued");
     }
     return true;
   }
