@@ -199,10 +199,8 @@ bool fault_injector::admit(direction d, const_byte_span frame, instant now) {
   if (chance(c.loss)) return dropped(d, fault_kind::loss, frame, now);
 
   auto bytes = take(frame);
-  if (chance(c.corrupt) && corrupt(bytes, c.corrupt_bits)) {
-    admitting_.corrupted.assign(corrupted_offsets_.begin(), corrupted_offsets_.end());
+  if (chance(c.corrupt) && corrupt(bytes, c.corrupt_bits))
     meet(d, fault_kind::corrupted, bytes, now);
-  }
   const bool twice = chance(c.duplicate);
   instant due = sent + c.latency;
   if (c.jitter > duration::zero())
@@ -286,14 +284,13 @@ bool fault_injector::burst_loses(side& s) {
 }
 
 bool fault_injector::corrupt(std::vector<std::uint8_t>& bytes, unsigned max_bits) {
-  corrupted_offsets_.clear();
   if (bytes.size() <= ethernet::header_len) return false;
   const std::uint64_t first_bit = ethernet::header_len * 8;
   const std::uint64_t last_bit = bytes.size() * 8 - 1;
   const std::uint64_t flips = std::min(random_.uniform(1, max_bits), last_bit - first_bit + 1);
   // Distinct bits, so that no flip undoes another. The vector holds bit positions until they
   // are flipped, then the offsets of the bytes they are in.
-  std::vector<std::size_t>& bits = corrupted_offsets_;
+  std::vector<std::size_t>& bits = admitting_.corrupted;
   while (bits.size() < flips) {
     const std::size_t bit = random_.uniform(first_bit, last_bit);
     if (std::find(bits.begin(), bits.end(), bit) == bits.end()) bits.push_back(bit);

@@ -183,7 +183,7 @@ class fault_injector final : public device {
   std::size_t held(direction d) const { return side_of(d).held.size(); }
   // The byte offsets in the frame, ascending, that the latest corruption changed (each holds at
   // least one flipped bit); valid until the next frame.
-  std::span<const std::size_t> last_corruption() const { return corrupted_offsets_; }
+  std::span<const std::size_t> last_corruption() const { return admitting_.corrupted; }
   // What the frame the latest receive() returned met on its way in, however long it was held;
   // nothing when receive() returned 0.
   const frame_faults& last_received() const { return last_received_; }
@@ -233,6 +233,7 @@ class fault_injector final : public device {
   bool dropped(direction d, fault_kind k, const_byte_span frame, instant now);
   std::optional<instant> serialize(side& s, std::size_t bytes, instant now);
   bool burst_loses(side& s);
+  // Flips bits of bytes and records the offsets it changed in admitting_.corrupted.
   bool corrupt(std::vector<std::uint8_t>& bytes, unsigned max_bits);
   bool hold_or_send(direction d, instant due, std::vector<std::uint8_t>&& bytes, bool copy,
                     instant now);
@@ -255,8 +256,7 @@ class fault_injector final : public device {
   // Buffers of frames no longer held, kept for the next ones: no allocation per frame once warm.
   std::vector<std::vector<std::uint8_t>> spare_;
   std::vector<std::uint8_t> scratch_;  // what the inner device hands over, before admission
-  std::vector<std::size_t> corrupted_offsets_;
-  frame_faults admitting_;  // the frame admit() works on
+  frame_faults admitting_;             // the frame admit() works on
   frame_faults last_received_;
   frame_faults last_transmitted_;
 };

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "apps/sim/sim_network.hpp"
 #include "drivers/fault_injector.hpp"
 #include "drivers/pair_link.hpp"
 #include "drivers/simulator.hpp"
@@ -576,20 +577,8 @@ TEST_CASE("the simulator wakes for frames the injector holds") {
   // 50 ms of virtual time, and nothing else would wake the simulator when they are due.
   pair_link link;
   fault_injector faults{link.a(), {.latency = 10ms}, {.latency = 40ms}, 19};
-  stack a{[] {
-    stack_config c;
-    c.mac = mac_a;
-    c.address = ipv4_cidr{client.address, 24};
-    c.gateway.reset();
-    return c;
-  }()};
-  stack b{[] {
-    stack_config c;
-    c.mac = mac_b;
-    c.address = ipv4_cidr{server.address, 24};
-    c.gateway.reset();
-    return c;
-  }()};
+  stack a{sim::host_config(1)};  // mac_a, client.address
+  stack b{sim::host_config(2)};  // mac_b, server.address
   simulator sim;
   sim.add(a, faults);
   sim.add(b, link.b());
