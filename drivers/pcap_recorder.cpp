@@ -18,11 +18,6 @@ void put(std::FILE* f, T value) {
   std::fwrite(&value, sizeof value, 1, f);
 }
 
-bool names_pcapng(std::string_view path) {
-  constexpr std::string_view suffix = ".pcapng";
-  return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
-}
-
 }  // namespace
 
 pcap_recorder::pcap_recorder(device& inner, const std::string& path,
@@ -35,7 +30,7 @@ pcap_recorder::pcap_recorder(device& inner, const std::string& path,
       file_{std::fopen(path.c_str(), "wb"), &std::fclose} {
   if (!file_)
     throw std::runtime_error("cannot write pcap file '" + path + "': " + std::strerror(errno));
-  if (annotator_ || names_pcapng(path)) {
+  if (annotator_ || path.ends_with(".pcapng")) {
     pcapng_.emplace(file_.get(), "tapstack", snaplen);
     return;
   }
