@@ -78,8 +78,20 @@ struct tcp_config {
   duration keepalive_idle = std::chrono::hours{2};
   duration keepalive_interval = std::chrono::seconds{75};
   unsigned keepalive_probes = 9;
-  // RFC 5961 section 7: challenge ACKs sent per second at most, host-wide.
-  std::uint32_t challenge_acks_per_second = 1000;
+  // The smallest MSS a peer may make us use: its SYN's MSS option is raised to this (and lowered
+  // to what our MTU allows), so that an MSS of 0 divides nothing and one of 1 cannot turn a short
+  // write into a segment per byte. Linux's tcp_min_snd_mss is 48 too.
+  std::uint16_t min_snd_mss = 48;
+  // Replies a peer can provoke, limited per connection so that no budget is shared between
+  // connections (a shared one is how CVE-2016-5696 let an off-path attacker learn sequence
+  // numbers). Challenge ACKs (RFC 5961 7): about this many per second, the budget of each second
+  // drawn at random between half and one and a half times it. ACKs answering a pure ACK that is
+  // out of the window, fails PAWS or acknowledges what was never sent (RFC 9293 3.10.7.4): one
+  // per interval, as Linux's tcp_invalid_ratelimit (500 ms); two ends answering each other's
+  // stale ACKs would otherwise storm. Segments with data are always answered: their sender needs
+  // our ACK to move on.
+  std::uint32_t challenge_acks_per_second = 10;
+  duration invalid_ack_interval = std::chrono::milliseconds{500};
   // Out-of-order ranges held per connection (each a hole a peer makes us track): at least this
   // many, and one per two full segments (2896 bytes) of the receive buffer, so that a window that
   // lost every other segment is held whole.

@@ -27,7 +27,12 @@ po::options_description host_flags::description() {
       ("log-level", po::value(&log_level_)->default_value(log_level_),
        "trace, debug, info, warn, error or off (drops are logged at debug)")
       ("seed", po::value(&seed_)->default_value(seed_),
-       "seed for every random choice (IP identification, later ports and ISNs)");
+       "seed for every random choice (IP identification, later ports and ISNs)")
+      ("icmp-error-rate", po::value(&icmp_error_rate_)->default_value(icmp_error_rate_),
+       "ICMP errors (port unreachable) sent per second at most: a token bucket for the whole "
+       "host, as Linux's icmp_msgs_per_sec (icmp_errors_rate_limited counts the rest)")
+      ("icmp-error-burst", po::value(&icmp_error_burst_)->default_value(icmp_error_burst_),
+       "ICMP errors the bucket lets out at once after a quiet spell");
   // clang-format on
   return d;
 }
@@ -74,6 +79,10 @@ host_options host_flags::resolve(const po::variables_map& vm) const {
     if (o.pcap == tcp_trace_) bad_flag("--tcp-trace", tcp_trace_, "a file other than --pcap's");
     o.tcp_trace = tcp_trace_;
   }
+  o.stack.icmp.errors_per_second = static_cast<std::uint32_t>(unsigned_flag(
+      "--icmp-error-rate", icmp_error_rate_, 1, 1'000'000, "a number from 1 to 1000000"));
+  o.stack.icmp.error_burst = static_cast<std::uint32_t>(unsigned_flag(
+      "--icmp-error-burst", icmp_error_burst_, 1, 1'000'000, "a number from 1 to 1000000"));
   o.trace = vm["trace"].as<bool>();
   return o;
 }

@@ -40,6 +40,8 @@ class host_flags {
   std::string mtu_ = "1500";
   std::string pcap_;
   std::string tcp_trace_;
+  std::string icmp_error_rate_ = "1000";
+  std::string icmp_error_burst_ = "50";
   std::string log_level_ = "info";
   std::string seed_ = "1";
 };

@@ -36,7 +36,17 @@ po::options_description tcp_host_flags::description() {
       ("tcp-timestamps", po::value(&timestamps_)->default_value(timestamps_),
        "offer timestamps on SYNs (RFC 7323: RTT measurement, PAWS), on or off")
       ("tcp-sack", po::value(&sack_)->default_value(sack_),
-       "offer selective acknowledgements on SYNs (RFC 2018, recovery by RFC 6675), on or off");
+       "offer selective acknowledgements on SYNs (RFC 2018, recovery by RFC 6675), on or off")
+      ("tcp-min-mss", po::value(&min_mss_)->default_value(min_mss_),
+       "smallest MSS a peer's SYN may set (raised to it, counted as tcp_peer_mss_raised; "
+       "48 as Linux's tcp_min_snd_mss)")
+      ("tcp-challenge-ack-limit", po::value(&challenge_ack_limit_)->default_value(challenge_ack_limit_),
+       "challenge ACKs (RFC 5961) per second per connection, about: each second's budget is drawn "
+       "at random from half to 1.5 times it; 0 sends none (tcp_challenge_acks_limited)")
+      ("tcp-invalid-ack-interval",
+       po::value(&invalid_ack_interval_)->default_value(invalid_ack_interval_),
+       "per connection, at most one ACK per interval answers a pure ACK that is out of the window, "
+       "fails PAWS or acknowledges unsent data (tcp_invalid_ack_replies_limited)");
   // clang-format on
   return d;
 }
@@ -67,6 +77,13 @@ void tcp_host_flags::resolve(tcp_config& config) const {
   config.window_scaling = switch_flag("--tcp-window-scaling", window_scaling_);
   config.timestamps = switch_flag("--tcp-timestamps", timestamps_);
   config.sack = switch_flag("--tcp-sack", sack_);
+  config.min_snd_mss = static_cast<std::uint16_t>(
+      unsigned_flag("--tcp-min-mss", min_mss_, 48, 65495, "a number of bytes from 48 to 65495"));
+  config.challenge_acks_per_second =
+      static_cast<std::uint32_t>(unsigned_flag("--tcp-challenge-ack-limit", challenge_ack_limit_, 0,
+                                               1'000'000, "a number from 0 to 1000000"));
+  config.invalid_ack_interval =
+      duration_flag("--tcp-invalid-ack-interval", invalid_ack_interval_, 0s, 1min);
 }
 
 }  // namespace tapstack

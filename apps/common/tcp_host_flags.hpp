@@ -1,8 +1,9 @@
 #pragma once
 // The TCP section of every program's --help: the host-wide defaults of tcp_config that labs and
 // experiments change (buffer sizes, minimum RTO, TIME-WAIT, keep-alive, Nagle, delayed ACK,
-// congestion control, the SYN options), declared once with Boost.Program_options. Each bad value
-// is a usage_error naming the flag and the expected form.
+// congestion control, the SYN options, the limits on what a peer can make us send), declared once
+// with Boost.Program_options. Each bad value is a usage_error naming the flag and the expected
+// form.
 #include <boost/program_options.hpp>
 #include <string>
 
@@ -30,6 +31,9 @@ class tcp_host_flags {
   std::string window_scaling_ = "on";
   std::string timestamps_ = "on";
   std::string sack_ = "on";
+  std::string min_mss_ = "48";
+  std::string challenge_ack_limit_ = "10";
+  std::string invalid_ack_interval_ = "500ms";
 };
 
 }  // namespace tapstack

@@ -337,6 +337,11 @@ const std::vector<tcp_render>& tcp_renders() {
        [](const tcp_config& c) { return std::string{on_off(c.window_scaling)}; }},
       {"tcp-timestamps", [](const tcp_config& c) { return std::string{on_off(c.timestamps)}; }},
       {"tcp-sack", [](const tcp_config& c) { return std::string{on_off(c.sack)}; }},
+      {"tcp-min-mss", [](const tcp_config& c) { return std::to_string(c.min_snd_mss); }},
+      {"tcp-challenge-ack-limit",
+       [](const tcp_config& c) { return std::to_string(c.challenge_acks_per_second); }},
+      {"tcp-invalid-ack-interval",
+       [](const tcp_config& c) { return duration_text(c.invalid_ack_interval); }},
   };
   return renders;
 }
@@ -347,7 +352,6 @@ void check_renderable(const tcp_config& c) {
     throw std::invalid_argument("sim: --tcp-buffer sets both buffers to one size");
   if (c.max_rto != d.max_rto || c.max_retransmits != d.max_retransmits ||
       c.max_syn_retransmits != d.max_syn_retransmits ||
-      c.challenge_acks_per_second != d.challenge_acks_per_second ||
       c.max_out_of_order_ranges != d.max_out_of_order_ranges)
     throw std::invalid_argument("sim: the tcp_config holds a value no --tcp-* flag sets");
 }

@@ -28,13 +28,13 @@ std::uint64_t counters::total_drops() const {
 std::ostream& operator<<(std::ostream& os, const counters& c) {
   for (std::size_t i = 0; i < static_cast<std::size_t>(event::count_); ++i) {
     const auto e = static_cast<event>(i);
-    os << "  " << std::left << std::setw(24) << name(e) << ' ' << c[e] << '\n';
+    os << "  " << std::left << std::setw(32) << name(e) << ' ' << c[e] << '\n';
   }
-  os << "  " << std::left << std::setw(24) << "dropped" << ' ' << c.total_drops() << '\n';
+  os << "  " << std::left << std::setw(32) << "dropped" << ' ' << c.total_drops() << '\n';
   for (std::size_t i = 0; i < static_cast<std::size_t>(drop_reason::count_); ++i) {
     const auto r = static_cast<drop_reason>(i);
     if (c[r] != 0)
-      os << "    " << std::left << std::setw(22) << name(r) << ' ' << c[r] << "  ("
+      os << "    " << std::left << std::setw(30) << name(r) << ' ' << c[r] << "  ("
          << description(r) << ")\n";
   }
   return os;

@@ -29,6 +29,13 @@ std::optional<ipv4_packet> ipv4_layer::receive(const_byte_span packet, instant n
     ctx_.drop(drop_reason::ip_bad_source, now);
     return std::nullopt;
   }
+  // RFC 7126 4.3, 4.4: source-routed datagrams are dropped (Linux's accept_source_route is 0): a
+  // route chosen by the sender would let it pose as a host on the path and have our replies
+  // follow it. Checked on every fragment, as the option is copied into each (RFC 791).
+  if (view->source_routed()) {
+    ctx_.drop(drop_reason::ip_source_route, now);
+    return std::nullopt;
+  }
   const bool broadcast = is_broadcast(ip.dst);
   if (ip.dst != ctx_.config.address.address && !broadcast) {
     ctx_.drop(drop_reason::ip_not_for_us, now);

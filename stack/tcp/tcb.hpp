@@ -14,6 +14,7 @@
 #include "stack/buffers/byte_ring.hpp"
 #include "stack/config.hpp"
 #include "stack/tcp/congestion_control.hpp"
+#include "stack/tcp/reply_budget.hpp"
 #include "stack/tcp/rtt_estimator.hpp"
 #include "stack/tcp/sack_blocks.hpp"
 #include "stack/tcp/sack_scoreboard.hpp"
@@ -133,6 +134,10 @@ struct tcb {
   std::uint64_t rate_start_acked = 0;
   instant rate_start{};
   std::uint64_t delivery_rate = 0;  // bytes per second
+
+  // What the peer may make us send (RFC 5961 7, and ACKs answering invalid ACKs), per interval.
+  reply_budget challenge_acks;
+  reply_budget invalid_ack_replies;
 
   // Set when the connection failed (reset, refused, timed out); read once by the application.
   std::error_code error;

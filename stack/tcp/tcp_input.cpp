@@ -96,9 +96,16 @@ void tcp_layer::segment_to_listener(tcp_socket_id listener, const tcp_tuple& tup
 // control starts here, once the segment size is known.
 void tcp_layer::negotiate(tcb& t, const tcp_repr& syn) {
   const tcp_config& k = ctx_.config.tcp;
+  // The peer's MSS is clamped where it is taken: raised to the floor (an MSS of 0 would divide
+  // by zero, one of 1 send a segment per byte), then lowered to what our MTU carries, which wins
+  // on a link too small for the floor.
   const std::size_t ours = ctx_.config.mtu - 40;
-  t.snd_mss =
-      static_cast<std::uint16_t>(std::min<std::size_t>(syn.options.mss.value_or(536), ours));
+  std::size_t mss = syn.options.mss.value_or(536);
+  if (mss < k.min_snd_mss) {
+    ctx_.stats.count(event::tcp_peer_mss_raised);
+    mss = k.min_snd_mss;
+  }
+  t.snd_mss = static_cast<std::uint16_t>(std::min(mss, ours));
   t.wscale_ok = t.offers.window_scaling && syn.options.window_scale;
   if (t.wscale_ok) {
     t.snd_wscale = *syn.options.window_scale;
@@ -175,12 +182,28 @@ bool tcp_layer::acceptable(const tcb& t, const tcp_repr& seg) const {
          seq_in_window(seg.seq + (len - 1), t.rcv_nxt, end);
 }
 
-bool tcp_layer::challenge_ack_allowed(instant now) {
-  if (now - challenge_window_start_ >= std::chrono::seconds{1}) {
-    challenge_window_start_ = now;
-    challenge_acks_in_window_ = 0;
+void tcp_layer::send_challenge_ack(tcb& t, instant now) {
+  if (!t.challenge_acks.spend(now, std::chrono::seconds{1},
+                              ctx_.config.tcp.challenge_acks_per_second, ctx_.random)) {
+    ctx_.stats.count(event::tcp_challenge_acks_limited);
+    return;
   }
-  return challenge_acks_in_window_++ < ctx_.config.tcp.challenge_acks_per_second;
+  ctx_.stats.count(event::tcp_challenge_acks);
+  send_ack(t, now);
+}
+
+// Linux: tcp_oow_rate_limited(). A segment that carries data or a FIN is answered every time: the
+// peer resends it because our ACK of it was lost, and needs one to move on. A pure ACK gets one
+// answer per interval: enough to resynchronize a peer that is behind, too few to storm with
+// another end that answers our answers.
+void tcp_layer::answer_invalid(tcb& t, const tcp_repr& seg, instant now) {
+  if (seg.segment_len() == 0 &&
+      !t.invalid_ack_replies.spend(now, ctx_.config.tcp.invalid_ack_interval, 1, ctx_.random)) {
+    ctx_.stats.count(event::tcp_invalid_ack_replies_limited);
+    return;
+  }
+  if (seg.segment_len() == 0) ctx_.stats.count(event::tcp_invalid_ack_replies);
+  send_ack(t, now);
 }
 
 // 3.10.7.4: SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK,
@@ -211,7 +234,7 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
   // First, check the sequence number.
   if (!acceptable(t, seg)) {
     ctx_.drop(drop_reason::tcp_out_of_window, now);
-    if (!seg.flags.rst) send_ack(t, now);
+    if (!seg.flags.rst) answer_invalid(t, seg, now);
     return;
   }
   // RFC 7323 4.3 (R3): TS.Recent follows the segment our last ACK asked for (SEG.SEQ =<
@@ -224,11 +247,7 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
   if (seg.flags.rst) {
     if (seg.seq != t.rcv_nxt) {
       ctx_.drop(drop_reason::tcp_rst_challenged, now);
-      if (challenge_ack_allowed(now)) {
-        ctx_.stats.count(event::tcp_challenge_acks);
-        send_ack(t, now);
-      }
-      return;
+      return send_challenge_ack(t, now);
     }
     switch (t.state) {
       case tcp_state::syn_received:
@@ -253,11 +272,7 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
       return change_state(c, tcp_state::closed, "SYN", now);
     }
     ctx_.drop(drop_reason::tcp_syn_challenged, now);
-    if (challenge_ack_allowed(now)) {
-      ctx_.stats.count(event::tcp_challenge_acks);
-      send_ack(t, now);
-    }
-    return;
+    return send_challenge_ack(t, now);
   }
   // Fifth, the ACK field.
   if (!seg.flags.ack) return ctx_.drop(drop_reason::tcp_no_ack, now);
@@ -297,7 +312,7 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
   const seq32 oldest = t.snd_una - t.max_snd_wnd;
   if (seq_gt(seg.ack, t.snd_max) || seq_lt(seg.ack, oldest)) {
     ctx_.drop(drop_reason::tcp_bad_ack, now);
-    send_ack(t, now);
+    answer_invalid(t, seg, now);
     return false;
   }
   const std::uint32_t acked =
@@ -373,7 +388,7 @@ bool tcp_layer::paws_rejects(tcb& t, const tcp_repr& seg, instant now) {
   }
   if (static_cast<std::int32_t>(seg.options.timestamps->val - t.ts_recent) >= 0) return false;
   ctx_.drop(drop_reason::tcp_paws, now);
-  send_ack(t, now);
+  answer_invalid(t, seg, now);
   return true;
 }
 

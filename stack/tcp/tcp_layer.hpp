@@ -147,7 +147,11 @@ class tcp_layer {
   void process_text(connection& c, const tcp_repr& seg, instant now);
   void process_fin(connection& c, instant now);
   void negotiate(tcb& t, const tcp_repr& syn);
-  bool challenge_ack_allowed(instant now);
+  // RFC 5961 7: a challenge ACK, if the connection's budget allows one.
+  void send_challenge_ack(tcb& t, instant now);
+  // The ACK that answers an unacceptable segment (RFC 9293 3.10.7.4), limited per connection
+  // for pure ACKs (tcp_config::invalid_ack_interval).
+  void answer_invalid(tcb& t, const tcp_repr& seg, instant now);
 
   bool paws_rejects(tcb& t, const tcp_repr& seg, instant now);
   void report_sack(tcb& t, seq32 start, std::size_t len);
@@ -219,9 +223,6 @@ class tcp_layer {
   tcp_socket_id next_id_ = 1;
   state_observer observer_;
   event_observer event_observer_;
-  // RFC 5961 7: the challenge ACK budget, per second.
-  instant challenge_window_start_{};
-  std::uint32_t challenge_acks_in_window_ = 0;
 };
 
 }  // namespace tapstack

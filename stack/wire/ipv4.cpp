@@ -32,6 +32,23 @@ parse_result<ipv4_view> ipv4_view::check(const_byte_span packet) {
 
 bool ipv4_view::verify_checksum() const { return internet_checksum(header()) == 0; }
 
+bool ipv4_view::source_routed() const {
+  const const_byte_span options = header().subspan(ipv4::min_header_len);
+  for (std::size_t at = 0; at < options.size();) {
+    const std::uint8_t type = options[at];
+    if (type == ipv4::option::end) return false;
+    if (type == ipv4::option::nop) {
+      ++at;
+      continue;
+    }
+    if (type == ipv4::option::loose_source_route || type == ipv4::option::strict_source_route)
+      return true;
+    if (at + 1 >= options.size() || options[at + 1] < 2) return false;
+    at += options[at + 1];
+  }
+  return false;
+}
+
 parse_result<ipv4_repr> ipv4_repr::parse(const ipv4_view& v) {
   if (!v.verify_checksum()) return drop_reason::ip_bad_checksum;
   ipv4_repr r;

@@ -30,6 +30,13 @@ inline constexpr std::size_t checksum = 10;
 inline constexpr std::size_t src = 12;
 inline constexpr std::size_t dst = 16;
 }  // namespace field
+// Option types (RFC 791 3.1): the copied flag, class and number in one byte.
+namespace option {
+inline constexpr std::uint8_t end = 0;
+inline constexpr std::uint8_t nop = 1;
+inline constexpr std::uint8_t loose_source_route = 131;
+inline constexpr std::uint8_t strict_source_route = 137;
+}  // namespace option
 }  // namespace ipv4
 
 enum class ip_protocol : std::uint8_t { icmp = 1, tcp = 6, udp = 17 };
@@ -54,6 +61,9 @@ class ipv4_view {
   ipv4_address src() const { return {load_be32(&bytes_[ipv4::field::src])}; }
   ipv4_address dst() const { return {load_be32(&bytes_[ipv4::field::dst])}; }
   bool verify_checksum() const;
+  // Whether the options ask for loose or strict source routing (RFC 791 3.1, LSRR and SSRR). A
+  // list cut short by a bad length is read up to there.
+  bool source_routed() const;
   // The header as received, options included: what ICMP errors quote back.
   const_byte_span header() const { return bytes_.first(header_len()); }
   const_byte_span payload() const {

@@ -70,6 +70,24 @@ TEST_CASE_FIXTURE(host_fixture, "a request with IPv4 options (ping -R) is answer
         byte_vector(message.begin() + 4, message.end()));
 }
 
+TEST_CASE_FIXTURE(host_fixture, "source-routed requests (LSRR, SSRR) are dropped unanswered") {
+  // RFC 7126 4.3, 4.4. The record-route capture (ping -R writes a NOP, then the option) with its
+  // option turned into a source route of the same layout.
+  learn_peer(t0);
+  for (const std::uint8_t type :
+       {ipv4::option::loose_source_route, ipv4::option::strict_source_route}) {
+    auto frame = load_golden("echo-request-record-route").bytes;
+    const std::size_t options_at = ip_at + ipv4::min_header_len;
+    REQUIRE(frame[options_at] == ipv4::option::nop);
+    REQUIRE(frame[options_at + 1] == 7);  // record route
+    frame[options_at + 1] = type;
+    refresh_ipv4_checksum(frame);
+    CHECK(receive(frame, t0).empty());
+  }
+  CHECK(host.stats()[drop_reason::ip_source_route] == 2);
+  CHECK(host.stats()[event::icmp_echo_replies_out] == 0);
+}
+
 TEST_CASE("each malformed or misaddressed packet is counted under its reason, unanswered") {
   struct bad {
     const char* what;
