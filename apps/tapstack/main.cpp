@@ -1,5 +1,6 @@
 // tapstack: the toy host. Attaches to a tap, answers ARP and ping, runs its services (UDP echo on
 // port 7 by default), and prints its counters when stopped with Ctrl-C.
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -8,6 +9,7 @@
 
 #include "apps/common/app_host.hpp"
 #include "apps/common/command_line.hpp"
+#include "apps/common/flag_values.hpp"
 #include "apps/common/program.hpp"
 #include "apps/tapstack/http_server.hpp"
 #include "apps/tapstack/tcp_services.hpp"
@@ -15,18 +17,38 @@
 
 namespace po = boost::program_options;
 using namespace tapstack;
+using namespace std::chrono_literals;
 
 namespace {
 
 int run(int argc, char** argv) {
   std::string services = "udp-echo,tcp-echo,tcp-discard,http";
-  std::string http_root;
+  std::string root_dir;
+  bool follow_symlinks = false;
+  std::string header_timeout = "10s";
+  std::string keepalive_timeout = "30s";
+  std::string header_limit = "8k";
+  std::string body_limit = "64k";
   po::options_description own{"Services"};
-  own.add_options()("services", po::value(&services)->default_value(services),
-                    "comma-separated services to run: udp-echo and tcp-echo (RFC 862, port 7), "
-                    "tcp-discard (RFC 863, port 9), http (port 80); or none")(
-      "http-root", po::value(&http_root),
-      "serve the files under this directory over HTTP as well as / and /bytes/N");
+  // clang-format off
+  own.add_options()
+      ("services", po::value(&services)->default_value(services),
+       "comma-separated services to run: udp-echo and tcp-echo (RFC 862, port 7), "
+       "tcp-discard (RFC 863, port 9), http (port 80); or none")
+      ("http-root", po::value(&root_dir),
+       "serve the files under this directory over HTTP as well as / and /bytes/N")
+      ("http-follow-symlinks", po::bool_switch(&follow_symlinks),
+       "serve files that symbolic links under --http-root lead to outside it (404 otherwise)")
+      ("http-header-timeout", po::value(&header_timeout)->default_value(header_timeout),
+       "time for an HTTP request's header and body to arrive from its first byte, and for a new "
+       "connection's first byte; then 408 and close")
+      ("http-keepalive-timeout", po::value(&keepalive_timeout)->default_value(keepalive_timeout),
+       "time a kept-alive HTTP connection may wait for its next request; then it closes")
+      ("http-header-limit", po::value(&header_limit)->default_value(header_limit),
+       "largest HTTP request line and header fields together; more is 431")
+      ("http-body-limit", po::value(&body_limit)->default_value(body_limit),
+       "largest HTTP request body (GET and HEAD need none); more is 413");
+  // clang-format on
   po::variables_map vm;
   const auto options = parse_command_line(
       argc, argv,
@@ -48,12 +70,18 @@ int run(int argc, char** argv) {
     }
   }
 
-  std::optional<std::filesystem::path> root;
-  if (!http_root.empty()) {
-    if (!std::filesystem::is_directory(http_root))
-      throw usage_error("invalid value '" + http_root + "' for --http-root: not a directory");
-    root = http_root;
+  std::optional<http_root> root;
+  if (!root_dir.empty()) {
+    if (!std::filesystem::is_directory(root_dir))
+      throw usage_error("invalid value '" + root_dir + "' for --http-root: not a directory");
+    root.emplace(root_dir, follow_symlinks);
   }
+  const http_limits limits{
+      .header_timeout = duration_flag("--http-header-timeout", header_timeout, 10ms, 1h),
+      .keepalive_timeout = duration_flag("--http-keepalive-timeout", keepalive_timeout, 10ms, 1h),
+      .header_limit = size_flag("--http-header-limit", header_limit, 1024, 1024 * 1024),
+      .body_limit = size_flag("--http-body-limit", body_limit, 0, 64 * 1024 * 1024),
+  };
 
   app_host app{"tapstack", *options};
   host& node = app.node();
@@ -64,7 +92,7 @@ int run(int argc, char** argv) {
   if (wanted.contains("udp-echo")) udp_echo.start();
   if (wanted.contains("tcp-echo")) tcp_echo.start();
   if (wanted.contains("tcp-discard")) tcp_discard.start();
-  http_server http{node, root};
+  http_server http{node, root, limits};
   if (wanted.contains("http")) http.start();
   const stack_config& c = options->stack;
   std::cout << "tapstack: " << to_string(c.address) << " at " << to_string(c.mac) << " on "

@@ -1,0 +1,130 @@
+#include "apps/tapstack/http_target.hpp"
+
+#include <algorithm>
+#include <system_error>
+#include <vector>
+
+namespace tapstack {
+namespace fs = std::filesystem;
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// RFC 3986's unreserved characters: the only ones a Location we build leaves unescaped, so the
+// name we send back cannot read as anything but one path segment.
+bool unreserved(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+std::string escaped(std::string_view segment) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : segment) {
+    if (unreserved(c)) {
+      out += c;
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(c);
+    out += '%';
+    out += hex[byte >> 4];
+    out += hex[byte & 0xf];
+  }
+  return out;
+}
+
+// Element by element, so that /srv/www2 does not count as under /srv/www.
+bool lies_under(const fs::path& p, const fs::path& dir) {
+  return std::mismatch(dir.begin(), dir.end(), p.begin(), p.end()).first == dir.end();
+}
+
+file_target answer(file_target::kind what) { return file_target{.what = what}; }
+
+}  // namespace
+
+std::optional<std::string> decoded_path(std::string_view target) {
+  target = target.substr(0, target.find_first_of("?#"));
+  std::string out;
+  out.reserve(target.size());
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    char c = target[i];
+    if (c == '%') {
+      if (target.size() - i < 3) return std::nullopt;
+      const int high = hex_digit(target[i + 1]);
+      const int low = hex_digit(target[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      c = static_cast<char>(high * 16 + low);
+      i += 2;
+    }
+    // A raw NUL never passes Beast's parser, but this function takes any bytes (the fuzz target).
+    if (c == '\0') return std::nullopt;
+    out += c;
+  }
+  return out;
+}
+
+http_root::http_root(const fs::path& dir, bool follow_symlinks)
+    : real_{fs::canonical(dir)}, follow_symlinks_{follow_symlinks} {}
+
+file_target http_root::map(std::string_view target) const {
+  using kind = file_target::kind;
+  const auto path = decoded_path(target);
+  // Backslashes are refused rather than taken as ordinary bytes: "..\" climbs on servers that
+  // read them as separators, and whatever stands in front of this one may be such a server.
+  if (!path || !path->starts_with('/') || path->find('\\') != std::string::npos)
+    return answer(kind::bad_request);
+
+  // Segments are split after decoding, so "%2F" separates like "/" and "%2e%2e" is "..". Empty
+  // segments are dropped: a leading "//" must not turn the rest into an absolute path that
+  // replaces the root when joined.
+  std::vector<std::string_view> segments;
+  const std::string_view rest{*path};
+  for (std::size_t begin = 0; begin < rest.size();) {
+    const std::size_t end = std::min(rest.find('/', begin), rest.size());
+    const auto segment = rest.substr(begin, end - begin);
+    // 400 for every "..", not only one that climbs above the root (as nginx does): clients
+    // remove dot segments before sending (RFC 3986 5.2.4), so one that arrives was written by
+    // hand to probe, and no name we serve needs it.
+    if (segment == "..") return answer(kind::bad_request);
+    if (!segment.empty() && segment != ".") segments.push_back(segment);
+    begin = end + 1;
+  }
+  fs::path joined = real_;
+  for (const auto segment : segments) joined /= fs::path{segment};
+
+  // The real path of what a name leads to, when it exists and may be served. A link that leaves
+  // the root is 404, not 403: the answer does not tell a prober which names are links.
+  const auto resolve = [this](const fs::path& p) -> std::optional<fs::path> {
+    std::error_code ec;
+    auto real = fs::canonical(p, ec);
+    if (ec || (!follow_symlinks_ && !lies_under(real, real_))) return std::nullopt;
+    return real;
+  };
+  const auto real = resolve(joined);
+  if (!real) return answer(kind::not_found);
+  std::error_code ec;
+  const bool slash = path->ends_with('/');
+  if (fs::is_directory(*real, ec)) {
+    // A 301 to the slashed name rather than a 404, as nginx and Apache answer: relative links in
+    // the directory's index.html resolve against the slashed URL only. The location is rebuilt
+    // from the checked segments, so "//host" cannot become a redirect to another host.
+    if (!slash) {
+      std::string location = "/";
+      for (const auto segment : segments) location += escaped(segment) + "/";
+      return file_target{.what = kind::redirect, .location = std::move(location)};
+    }
+    const auto index = resolve(*real / "index.html");
+    if (!index || !fs::is_regular_file(*index, ec)) return answer(kind::not_found);
+    return file_target{.what = kind::file, .path = *index};
+  }
+  // Only regular files: a FIFO or a device would block the server or never end.
+  if (slash || !fs::is_regular_file(*real, ec)) return answer(kind::not_found);
+  return file_target{.what = kind::file, .path = *real};
+}
+
+}  // namespace tapstack
