@@ -54,7 +54,8 @@ struct tcb {
   seq32 snd_una;
   seq32 snd_nxt;
   // The highest sequence number sent: after a timeout snd.nxt goes back to snd.una to resend, and
-  // ACKs up to snd_max are still for data we sent.
+  // ACKs up to snd_max are still for data we sent. Segments that carry no data (ACKs, window
+  // updates, resets) carry snd_max, not snd.nxt: the peer may hold everything up to it.
   seq32 snd_max;
   std::uint32_t snd_wnd = 0;      // scaled: bytes, not the header's field
   seq32 snd_wl1;                  // seq of the segment that last updated snd_wnd
@@ -124,6 +125,10 @@ struct tcb {
   // Karn's rule: the segment being timed, while not retransmitted.
   std::optional<seq32> rtt_seq;
   instant rtt_sent{};
+  // The TSval of our latest retransmission, while some of what we sent is unacknowledged. An ACK
+  // echoing an older TSval may answer the retransmission all the same (the peer had the data and
+  // echoes the original, RFC 7323 3.4), so the echo cannot time it.
+  std::optional<std::uint32_t> retransmitted_tsval;
 
   // What tcp_info reports: totals over the connection's life, and the delivery rate (bytes
   // acknowledged per second over about one round trip).

@@ -177,7 +177,11 @@ bool tcp_layer::acceptable(const tcb& t, const tcp_repr& seg) const {
   // URGs, and RSTs": a segment at rcv.nxt goes on for those, and the seventh step refuses its
   // text. A bare FIN there is taken too, as Linux does (tcp_data_queue()): it needs no room.
   if (wnd == 0) return seg.seq == t.rcv_nxt;
-  if (len == 0) return seq_in_window(seg.seq, t.rcv_nxt, end);
+  // A segment without text at exactly the right edge is taken for its ACK, as Linux's
+  // tcp_sequence() and BSD take it: a sender that filled our window and lost some of it stamps
+  // its ACKs with its SND.NXT, which is our edge; the half-open test would throw away every
+  // acknowledgment it sends until the loss is repaired.
+  if (len == 0) return seq_in_window(seg.seq, t.rcv_nxt, end) || seg.seq == end;
   return seq_in_window(seg.seq, t.rcv_nxt, end) ||
          seq_in_window(seg.seq + (len - 1), t.rcv_nxt, end);
 }
@@ -215,8 +219,7 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
   // off, so the timer does not send the same SYN-ACK again moments later.
   if (t.state == tcp_state::syn_received && seg.flags.syn && !seg.flags.ack && seg.seq == t.irs) {
     ++t.retransmits;
-    ++t.total_retransmits;
-    ctx_.stats.count(event::tcp_retransmits);
+    count_retransmission(t, now);
     t.rtt.back_off();
     t.retransmit_at = now + t.rtt.rto();
     return send_syn(t, now);
@@ -327,6 +330,7 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
     take_rtt_sample(t, seg, now);
     t.snd_una = seg.ack;
     if (seq_lt(t.snd_nxt, t.snd_una)) t.snd_nxt = t.snd_una;  // acknowledged while resending
+    if (t.snd_una == t.snd_max) t.retransmitted_tsval.reset();
     t.retransmits = 0;
     // (5.2) all acknowledged: stop the timer; (5.3) otherwise restart it.
     if (t.snd_una == t.snd_max)
@@ -386,19 +390,44 @@ bool tcp_layer::paws_rejects(tcb& t, const tcp_repr& seg, instant now) {
     ctx_.drop(drop_reason::tcp_no_timestamp, now);
     return true;
   }
-  if (static_cast<std::int32_t>(seg.options.timestamps->val - t.ts_recent) >= 0) return false;
+  const auto lag = static_cast<std::int32_t>(t.ts_recent - seg.options.timestamps->val);
+  if (lag <= 0 || disordered_ack(t, seg, lag)) return false;
   ctx_.drop(drop_reason::tcp_paws, now);
   answer_invalid(t, seg, now);
   return true;
 }
 
+// Linux: tcp_disordered_ack(). PAWS guards against an old duplicate whose sequence numbers have
+// wrapped into the window since; a pure duplicate ACK at rcv.nxt that changes no window, and whose
+// timestamp lags by less than an RTO, is no such thing: it is an ACK that a newer segment
+// overtook on a reordering link, and its sequence number is exactly the one expected. Dropped, it
+// would take its SACK blocks with it and cost the sender a duplicate ACK it counts on for fast
+// retransmit; accepted, it can do no harm, as it moves nothing.
+bool tcp_layer::disordered_ack(const tcb& t, const tcp_repr& seg, std::int32_t lag) const {
+  const auto window = static_cast<std::uint32_t>(seg.window) << t.snd_wscale;
+  const bool pure_duplicate =
+      seg.flags.ack && seg.segment_len() == 0 && seg.seq == t.rcv_nxt && seg.ack == t.snd_una;
+  const bool updates_window =
+      seq_gt(seg.seq, t.snd_wl1) || (seg.seq == t.snd_wl1 && (window > t.snd_wnd || window == 0));
+  const auto rto_ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.rtt.rto()).count();
+  return pure_duplicate && !updates_window && lag <= rto_ms;
+}
+
 // RFC 6298 2: a round-trip sample from the ACK of new data. With timestamps, the echoed value
 // times the segment that caused the ACK, even a resent one (RFC 7323 4); without, only a segment
-// never resent is timed (Karn's rule). An echo of a time we have not reached yet is no
-// measurement (a broken or forging peer): taken as one, it would read as weeks and pin the RTO
-// at its maximum, so the segment is timed as without timestamps.
+// never resent is timed (Karn's rule). Two echoes time nothing, and the segment is then timed as
+// without timestamps: one of a time we have not reached yet (a broken or forging peer: taken as
+// a sample, it would read as weeks and pin the RTO at its maximum), and one older than our
+// latest retransmission. The peer echoes the original of a segment it already held when the
+// retransmission arrives (RFC 7323 3.4: a duplicate does not move TS.Recent, which is what lets
+// a sender see that it retransmitted in vain), so such an echo may time a whole loss episode,
+// its ACKs lost and our timer backing off, rather than a round trip: Karn's ambiguity, which
+// the timestamp cannot resolve here.
 void tcp_layer::take_rtt_sample(tcb& t, const tcp_repr& seg, instant now) {
-  if (t.ts_ok && seg.options.timestamps && seg.options.timestamps->ecr != 0) {
+  const bool ambiguous =
+      t.retransmitted_tsval && seg.options.timestamps &&
+      static_cast<std::int32_t>(seg.options.timestamps->ecr - *t.retransmitted_tsval) < 0;
+  if (t.ts_ok && seg.options.timestamps && seg.options.timestamps->ecr != 0 && !ambiguous) {
     const auto elapsed = static_cast<std::int32_t>(ts_now(t, now) - seg.options.timestamps->ecr);
     if (elapsed >= 0) {
       t.rtt.sample(std::chrono::milliseconds{elapsed});

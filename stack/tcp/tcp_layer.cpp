@@ -212,7 +212,7 @@ std::error_code tcp_layer::close(tcp_socket_id s, instant now) {
     // Connections not yet accepted go with the listener, reset (as Linux does).
     for (auto& [tuple, conn] : connections_)
       if (conn->listener == s) {
-        send_reset(conn->t.tuple, conn->t.snd_nxt, std::nullopt, now);
+        send_reset(conn->t.tuple, conn->t.snd_max, std::nullopt, now);
         change_state(*conn, tcp_state::closed, "listener closed", now);
       }
   } else if (auto conn = sock->conn) {
@@ -221,7 +221,7 @@ std::error_code tcp_layer::close(tcp_socket_id s, instant now) {
     tcb& t = conn->t;
     if (!t.recv_buffer.empty() && is_synchronized(t.state)) {
       // RFC 9293 3.10.4 leaves it open; Linux resets when unread data would be lost silently.
-      send_reset(t.tuple, t.snd_nxt, t.rcv_nxt, now);
+      send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
       change_state(*conn, tcp_state::closed, "close with unread data", now);
     } else if (t.state == tcp_state::syn_sent) {
       change_state(*conn, tcp_state::closed, "close", now);
@@ -240,7 +240,7 @@ std::error_code tcp_layer::abort(tcp_socket_id s, instant now) {
   if (!sock) return error(std::errc::bad_file_descriptor);
   if (auto conn = sock->conn; conn && conn->t.state != tcp_state::closed) {
     tcb& t = conn->t;
-    if (t.state != tcp_state::syn_sent) send_reset(t.tuple, t.snd_nxt, t.rcv_nxt, now);
+    if (t.state != tcp_state::syn_sent) send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
     change_state(*conn, tcp_state::closed, "abort", now);
   }
   return close(s, now);

@@ -154,6 +154,7 @@ class tcp_layer {
   void answer_invalid(tcb& t, const tcp_repr& seg, instant now);
 
   bool paws_rejects(tcb& t, const tcp_repr& seg, instant now);
+  bool disordered_ack(const tcb& t, const tcp_repr& seg, std::int32_t lag) const;
   void report_sack(tcb& t, seq32 start, std::size_t len);
   void take_rtt_sample(tcb& t, const tcp_repr& seg, instant now);
 
@@ -170,6 +171,8 @@ class tcp_layer {
   void send_in_sack_recovery(connection& c, instant now);
   std::size_t retransmit(connection& c, seq32 seq, std::size_t max_len, instant now);
   void notify_event(const tcb& t, tcp_event e, instant now);
+  // Every segment or SYN sent again: counted, and remembered for take_rtt_sample.
+  void count_retransmission(tcb& t, instant now);
 
   // tcp_output.cpp.
   void output(connection& c, instant now);

@@ -104,8 +104,14 @@ void tcp_layer::send_syn(tcb& t, instant now) {
   segment_departs(t.tuple, seg, std::move(f), now);
 }
 
+// An ACK carries the highest sequence number sent, as BSD's tcp_output() stamps pure ACKs. After
+// a timeout snd.nxt goes back to snd.una to resend (go-back-N), but the peer may already hold
+// data past it: stamped with that old snd.nxt, the ACK would be below the peer's RCV.NXT, an old
+// segment it drops unread (RFC 9293 3.10.7.4), its acknowledgment and window with it, and two
+// ends each resending into the other's past would never hear each other again. Linux gets the
+// same by never moving snd.nxt back; we keep go-back-N's snd.nxt and stamp ACKs with snd.max.
 void tcp_layer::send_ack(tcb& t, instant now) {
-  send_segment(t, tcp_flags{.ack = true}, t.snd_nxt, 0, 0, segment_options(t, now), now);
+  send_segment(t, tcp_flags{.ack = true}, t.snd_max, 0, 0, segment_options(t, now), now);
 }
 
 // The smallest shift that lets the whole receive buffer be offered (RFC 7323 2.3).
@@ -176,10 +182,7 @@ bool tcp_layer::send_new_data(connection& c, std::uint32_t window, instant now) 
   const bool resend = seq_lt(t.snd_nxt, t.snd_max);
   send_segment(t, tcp_flags{.fin = fin, .psh = len > 0 && len == available, .ack = true}, t.snd_nxt,
                offset, len, options, now);
-  if (resend) {
-    ctx_.stats.count(event::tcp_retransmits);
-    ++t.total_retransmits;
-  }
+  if (resend) count_retransmission(t, now);
   const seq32 end = t.snd_nxt + static_cast<std::uint32_t>(len + (fin ? 1 : 0));
   if (!t.rtt_seq && t.retransmits == 0 && len > 0 && !resend) {
     t.rtt_seq = end;

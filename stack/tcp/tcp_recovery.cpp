@@ -26,6 +26,12 @@ void tcp_layer::notify_event(const tcb& t, tcp_event e, instant now) {
   if (event_observer_) event_observer_(t, e, now);
 }
 
+void tcp_layer::count_retransmission(tcb& t, instant now) {
+  ctx_.stats.count(event::tcp_retransmits);
+  ++t.total_retransmits;
+  if (t.ts_ok) t.retransmitted_tsval = ts_now(t, now);
+}
+
 // RFC 5681 section 2's duplicate ACK threshold, as RFC 6675's DupThresh.
 constexpr unsigned dup_thresh = 3;
 
@@ -192,8 +198,7 @@ std::size_t tcp_layer::retransmit(connection& c, seq32 seq, std::size_t max_len,
   if (len == 0 && !fin) return 0;
   send_segment(t, tcp_flags{.fin = fin, .psh = len > 0 && len == available, .ack = true}, seq,
                offset, len, options, now);
-  ctx_.stats.count(event::tcp_retransmits);
-  ++t.total_retransmits;
+  count_retransmission(t, now);
   // Karn: the segment being timed may be the one resent.
   if (t.rtt_seq && seq_lt(seq, *t.rtt_seq)) t.rtt_seq.reset();
   if (!t.retransmit_at) t.retransmit_at = now + t.rtt.rto();

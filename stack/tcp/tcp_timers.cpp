@@ -31,7 +31,7 @@ void tcp_layer::run_timers(connection& c, instant now) {
     if (*t.keepalive_at <= now) {
       if (t.keepalive_unanswered >= k.keepalive_probes) {
         ctx_.stats.count(event::tcp_timeouts);
-        send_reset(t.tuple, t.snd_nxt, t.rcv_nxt, now);
+        send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
         return fail(c, std::errc::timed_out, "keep-alive", now);
       }
       ++t.keepalive_unanswered;
@@ -50,7 +50,7 @@ void tcp_layer::on_retransmit_timeout(connection& c, instant now) {
       opening ? ctx_.config.tcp.max_syn_retransmits : ctx_.config.tcp.max_retransmits;
   if (t.retransmits >= limit) {
     ctx_.stats.count(event::tcp_timeouts);
-    if (t.state != tcp_state::syn_sent) send_reset(t.tuple, t.snd_nxt, t.rcv_nxt, now);
+    if (t.state != tcp_state::syn_sent) send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
     if (c.listener) return change_state(c, tcp_state::closed, "timeout", now);
     return fail(c, std::errc::timed_out, "retransmission timeout", now);
   }
@@ -60,8 +60,7 @@ void tcp_layer::on_retransmit_timeout(connection& c, instant now) {
   t.rtt_seq.reset();  // Karn: no sample from what is resent
   t.retransmit_at = now + t.rtt.rto();
   if (opening) {
-    ctx_.stats.count(event::tcp_retransmits);
-    ++t.total_retransmits;
+    count_retransmission(t, now);
     return send_syn(t, now);
   }
   ctx_.stats.count(event::tcp_rtos);

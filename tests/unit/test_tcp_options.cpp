@@ -294,6 +294,77 @@ TEST_CASE("timestamps: the RTT is measured from TSecr, even for an ACK of severa
   CHECK(i.rttvar == 35ms);
 }
 
+TEST_CASE("PAWS spares a duplicate ACK that a reordering link let a newer segment overtake") {
+  tcp_harness t;
+  t.peer_syn_options.timestamps = tcp_timestamps{};
+  t.peer_tsval = 5000;
+  const auto s = t.reach(tcp_state::established);
+  send(t, s, 100);
+  t.sent();
+  // The peer's duplicate ACKs, the second overtaking the first on the way.
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_una, {}, 65535, timestamps(5002, t.host_tsval));
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_una, {}, 65535, timestamps(5001, t.host_tsval));
+  check_sent(t.sent(), {});
+  CHECK(t.host.stats()[drop_reason::tcp_paws] == 0);
+  // Linux's tcp_disordered_ack() draws the same lines: a lag past the RTO (1 s here), an ACK that
+  // moves the window, or one with data is an old duplicate as far as PAWS can tell.
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_una, {}, 65535, timestamps(5002 - 1500, t.host_tsval));
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_una, {}, 0, timestamps(5001, t.host_tsval));
+  t.inject({.psh = true, .ack = true}, t.rcv_nxt, t.snd_una, text("old"), 65535,
+           timestamps(5001, t.host_tsval));
+  CHECK(t.host.stats()[drop_reason::tcp_paws] == 3);
+  CHECK(t.read(s).data.empty());
+}
+
+TEST_CASE("timestamps: an ACK of resent data echoing the original's TSval gives no RTT sample") {
+  // The peer held the data; only its ACKs were lost. It answers the retransmission echoing the
+  // TSval it kept, the original's (RFC 7323 3.4): now minus that is the whole episode, not a
+  // round trip.
+  tcp_harness t;
+  t.peer_syn_options.timestamps = tcp_timestamps{};
+  const auto s = t.reach(tcp_state::established);  // the handshake's sample: 0 ms
+  send(t, s, 100);
+  t.sent();
+  const std::uint32_t original = t.host_tsval;
+  t.advance(1s);
+  t.advance(2s);
+  check_sent(t.sent(), {{"P.", t.snd_nxt, t.rcv_nxt, 100u}, {"P.", t.snd_nxt, t.rcv_nxt, 100u}});
+  t.advance(10ms);
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt + 100, {}, 65535,
+           timestamps(t.peer_tsval, original));
+  auto i = info(t, s);
+  CHECK(i.bytes_in_flight == 0);
+  CHECK(*i.srtt == 0ms);
+  // New data, its echo after the retransmission: timed again.
+  send(t, s, 100);
+  t.sent();
+  t.advance(20ms);
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt + 200, {}, 65535,
+           timestamps(t.peer_tsval, t.host_tsval));
+  i = info(t, s);
+  CHECK(*i.srtt == 2500us);  // 0 + 20 ms / 8
+}
+
+TEST_CASE("timestamps: the ACK of a segment that fills a hole echoes that segment (RFC 7323 3.4)") {
+  tcp_harness t;
+  t.peer_syn_options.timestamps = tcp_timestamps{};
+  t.peer_tsval = 100;
+  t.reach(tcp_state::established);
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt, bytes(100), 65535, timestamps(101, t.host_tsval));
+  t.advance(40ms);
+  CHECK(t.sent()[0].seg.options.timestamps->ecr == 101);
+  // A segment past a hole: its ACK echoes the last one in order.
+  t.inject({.ack = true}, t.rcv_nxt + 200, t.snd_nxt, bytes(100), 65535,
+           timestamps(103, t.host_tsval));
+  CHECK(t.sent()[0].seg.options.timestamps->ecr == 101);
+  // The retransmission that fills it, sent later: its own TSval.
+  t.inject({.ack = true}, t.rcv_nxt + 100, t.snd_nxt, bytes(100), 65535,
+           timestamps(110, t.host_tsval));
+  const auto ack = t.sent();
+  check_sent(ack, {{".", t.snd_nxt, t.rcv_nxt + 300, 0u}});
+  CHECK(ack[0].seg.options.timestamps->ecr == 110);
+}
+
 TEST_CASE("timestamps: a TSecr from the host's future gives no RTT sample of weeks") {
   tcp_harness t;
   t.peer_syn_options.timestamps = tcp_timestamps{};
