@@ -187,7 +187,7 @@ class runner {
     conv_.client_open = true;
     const ipv4_endpoint to{server_address, server_port};
     if (auto ec = client.connect(conv_.client, to, net_.sim.now()))
-      return fail("client connect", ec);
+      return fail(end_point::client, "connect", ec);
     called("client", "connect(" + tapstack::to_string(to) + ")");
   }
 
@@ -230,7 +230,7 @@ class runner {
 
   // One end of a conversation as its reads see it: the stream it reads and where it stands.
   struct reader {
-    const char* name;  // "client" or "server"
+    end_point who;
     stack& host;
     tcp_socket_id socket;
     std::uint64_t stream;
@@ -243,12 +243,12 @@ class runner {
 
   void client_reads() {
     if (!conv_.client_open) return;
-    reads({"client", net_.client, conv_.client, conv_.down_stream(), conv_.down_read,
+    reads({end_point::client, net_.client, conv_.client, conv_.down_stream(), conv_.down_read,
            shape_.down_total(), conv_.client_eof, conv_.client_open, "response"});
   }
 
   void server_reads() {
-    reads({"server", net_.server, *conv_.server, conv_.up_stream(), conv_.up_read,
+    reads({end_point::server, net_.server, *conv_.server, conv_.up_stream(), conv_.up_read,
            shape_.up_total(), conv_.server_eof, conv_.server_open, "request"});
   }
 
@@ -260,19 +260,19 @@ class runner {
       std::size_t n = 0;
       const auto ec = tcp.receive(r.socket, buffer_, n, net_.sim.now());
       if (ec == std::errc::operation_would_block) return;
-      if (ec) return fail(std::string{r.name} + " receive", ec);
+      if (ec) return fail(r.who, "receive", ec);
       if (n == 0) {
         if (r.read != r.total)
           return corrupt(std::string{"the "} + r.what + " stream ended after " +
                          std::to_string(r.read) + " of " + std::to_string(r.total) + " bytes");
         r.eof = true;
         r.open = false;
-        called(r.name, "receive(): end of stream");
+        called(to_string(r.who), "receive(): end of stream");
         tcp.close(r.socket, net_.sim.now());
-        called(r.name, "close()");
+        called(to_string(r.who), "close()");
         return;
       }
-      called(r.name, "receive(): ", n, " bytes");
+      called(to_string(r.who), "receive(): ", n, " bytes");
       if (!take(r.stream, r.read, r.total, n, r.what)) return;
     }
   }
@@ -304,11 +304,12 @@ class runner {
     const std::uint64_t answered =
         shape_.response_size ? conv_.down_read / shape_.response_size : shape_.rounds;
     const std::uint64_t allowed = std::min(shape_.rounds, answered + 1) * shape_.request_size;
-    if (!send("client", net_.client, conv_.client, conv_.up_stream(), conv_.up_sent, allowed, up_))
+    if (!send(end_point::client, net_.client, conv_.client, conv_.up_stream(), conv_.up_sent,
+              allowed, up_))
       return;
     if (conv_.up_sent == shape_.up_total() && conv_.down_read == shape_.down_total()) {
       if (auto ec = tcp.shutdown_send(conv_.client, net_.sim.now()))
-        return fail("client shutdown", ec);
+        return fail(end_point::client, "shutdown", ec);
       conv_.client_shut = true;
       called("client", "shutdown(send)");
     }
@@ -319,22 +320,23 @@ class runner {
     const std::uint64_t owed = shape_.answer_at_once
                                    ? shape_.down_total()
                                    : conv_.up_read / shape_.request_size * shape_.response_size;
-    send("server", net_.server, *conv_.server, conv_.down_stream(), conv_.down_sent, owed, down_);
+    send(end_point::server, net_.server, *conv_.server, conv_.down_stream(), conv_.down_sent, owed,
+         down_);
   }
 
   // Sends the stream's bytes from `sent` up to `target`, as far as the send buffer takes them.
-  bool send(const char* name, stack& host, tcp_socket_id s, std::uint64_t stream,
-            std::uint64_t& sent, std::uint64_t target, pattern_window& window) {
+  bool send(end_point who, stack& host, tcp_socket_id s, std::uint64_t stream, std::uint64_t& sent,
+            std::uint64_t target, pattern_window& window) {
     while (sent < target) {
       std::size_t n = 0;
       const auto ec = host.tcp().send(s, window.at(stream, sent, target - sent), n, net_.sim.now());
       if (ec == std::errc::operation_would_block) return true;
       if (ec) {
-        fail(std::string{name} + " send", ec);
+        fail(who, "send", ec);
         return false;
       }
       sent += n;
-      called(name, "send(): ", n, " bytes queued");
+      called(to_string(who), "send(): ", n, " bytes queued");
     }
     return true;
   }
@@ -361,8 +363,28 @@ class runner {
            std::to_string(shape_.conversations);
   }
 
-  void fail(std::string_view call, std::error_code ec) {
-    end(outcome::failed, std::string{call} + ": " + ec.message());
+  void fail(end_point who, std::string_view call, std::error_code ec) {
+    end(outcome::failed,
+        std::string{to_string(who)} + " " + std::string{call} + ": " + ec.message());
+    result_.unexplained_failure = judge(who, ec);
+  }
+
+  // Why the link does not explain the failure `who` met; empty when it does. A timeout is the
+  // link's doing only if no round trip completed while the connection retransmitted; a reset or a
+  // refusal only if it came from a peer that gave up that way itself. Any other error, or a
+  // reset from a peer that never timed out, is the stack's.
+  std::string judge(end_point who, std::error_code ec) {
+    const auto local = net_.client.tcp().local_endpoint(conv_.client);
+    if (!local) return "the client socket has no local port";
+    const instant now = net_.sim.now();
+    if (ec == std::errc::timed_out) return net_.witness.unexplained_timeout(who, local->port, now);
+    if (ec == std::errc::connection_reset || ec == std::errc::connection_refused) {
+      const stack& peer = who == end_point::client ? net_.server : net_.client;
+      if (peer.stats()[event::tcp_timeouts] == 0)
+        return std::string{to_string(who)} + " was reset by a peer that never timed out";
+      return net_.witness.unexplained_reset(who, local->port);
+    }
+    return "no fault of the link ends a connection with '" + ec.message() + "'";
   }
   void corrupt(const std::string& what) { end(outcome::corrupt, what); }
   void end(outcome o, const std::string& what) {
@@ -417,6 +439,7 @@ class runner {
       result_.resets_sent += h->stats()[event::tcp_resets_out];
     }
     result_.ended = net_.sim.now() - instant{};
+    result_.busiest_idle_second = net_.witness.busiest_idle_second();
     result_.link_queue_drops = net_.link.queue_drops();
     for (const direction d : {direction::in, direction::out}) {
       const std::string prefix = std::string{name(d)} + "_";

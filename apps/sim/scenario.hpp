@@ -75,6 +75,9 @@ struct sim_result {
   // Empty when intact; else what happened where: "connection 3, client receive: Connection reset
   // by peer".
   std::string detail;
+  // For a failure: empty when the link explains it (link_witness), else why it does not; a
+  // failure the link does not explain is the stack's.
+  std::string unexplained_failure;
   std::size_t connections_done = 0;   // that ended intact
   std::uint64_t expected_bytes = 0;   // application bytes the workload moves, both directions
   std::uint64_t delivered_bytes = 0;  // read and found right, both directions
@@ -95,6 +98,9 @@ struct sim_result {
   std::string held;
   duration ended{};  // virtual time when the run stopped, the closing included
   std::uint64_t link_queue_drops = 0;
+  // The most frames the hosts sent in a virtual second without taking in a new acknowledgment:
+  // above link_witness::storm_frames, a storm.
+  std::uint64_t busiest_idle_second = 0;
   // The injector's counters, "in_frames", "out_dropped_loss", ..., in the order report() prints.
   std::vector<std::pair<std::string, std::uint64_t>> fault_counts;
   std::string fault_report;  // fault_injector::report()

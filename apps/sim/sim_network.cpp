@@ -41,10 +41,13 @@ network::network(const network_setup& setup)
       faults{link.a(), setup.to_client, setup.from_client, setup.fault_seed},
       annotator{annotator_for(faults, setup)},
       recorder{recorder_for(faults, setup.pcap, annotator.get())},
+      client_side{recorder ? static_cast<device&>(*recorder) : faults, witness, end_point::client,
+                  setup.client.mac},
+      server_side{link.b(), witness, end_point::server, setup.server.mac},
       client{setup.client},
       server{setup.server} {
-  sim.add(client, recorder ? static_cast<device&>(*recorder) : faults);
-  sim.add(server, link.b());
+  sim.add(client, client_side);
+  sim.add(server, server_side);
   sim.start();
 }
 

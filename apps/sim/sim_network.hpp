@@ -5,13 +5,15 @@
 // recorder, when asked for, sits between the client and the injector, as a program's --pcap does
 // on a tap: the capture shows what the client sent, before faults, and what reached it, after
 // them; with faults in play it is pcapng, with a comment on every frame a fault met (the frames
-// dropped on the way in are written all the same). The bench of
+// dropped on the way in are written all the same). Outermost on both hosts, a link_witness
+// records what each host sent and took in, to judge a failure afterwards. The bench of
 // tapstack-sim's scenarios and of the sim tests that move data over TCP. Not a general topology
 // and not for real time. A network holds everything it wires and is neither copied nor moved.
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "apps/sim/link_witness.hpp"
 #include "drivers/fault_injector.hpp"
 #include "drivers/pair_link.hpp"
 #include "drivers/pcap_recorder.hpp"
@@ -54,6 +56,9 @@ class network {
   fault_injector faults;
   std::unique_ptr<pcapng_fault_annotator> annotator;  // with a recorder and faults in play
   std::unique_ptr<pcap_recorder> recorder;
+  link_witness witness;
+  witness_device client_side;
+  witness_device server_side;
   stack client;
   stack server;
   simulator sim;

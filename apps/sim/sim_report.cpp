@@ -55,8 +55,11 @@ void print_text(std::ostream& out, const sim_options& o, const sim_result& r) {
   out << "scenario          " << to_string(o.scenario) << ": " << workload(o) << ", seed " << o.seed
       << '\n'
       << "outcome           " << to_string(r.result) << (r.detail.empty() ? "" : ": ") << r.detail
-      << '\n'
-      << "goodput           " << figure("%.3f", r.goodput_bps / 1e6) << " Mbit/s\n"
+      << '\n';
+  if (r.result == outcome::failed)
+    out << "link's doing      "
+        << (r.unexplained_failure.empty() ? "yes" : "no: " + r.unexplained_failure) << '\n';
+  out << "goodput           " << figure("%.3f", r.goodput_bps / 1e6) << " Mbit/s\n"
       << "completion        " << figure("%.6f", seconds(r.completion)) << " s (virtual)\n"
       << "delivered         " << r.delivered_bytes << " of " << r.expected_bytes << " bytes, "
       << r.connections_done << " connection" << (r.connections_done == 1 ? "" : "s") << " done\n"
@@ -70,6 +73,8 @@ void print_text(std::ostream& out, const sim_options& o, const sim_result& r) {
   out << ", at " << figure("%.6f", seconds(r.ended)) << " s (virtual)\n"
       << "held at the end   " << r.held << '\n'
       << "link queue drops  " << r.link_queue_drops << '\n'
+      << "busiest idle s    " << r.busiest_idle_second
+      << " frames (the most in a virtual second without a new ACK)\n"
       << "fault injector (at the client; in = to the client, out = from it):\n"
       << r.fault_report;
 }
@@ -101,6 +106,8 @@ std::string to_json(const sim_options& o, const sim_result& r) {
   j += json_string(to_string(r.result));
   key("detail");
   j += json_string(r.detail);
+  key("unexplained_failure");
+  j += json_string(r.unexplained_failure);
   boolean("intact", r.intact());
   real("goodput_bps", r.goodput_bps);
   real("completion_s", seconds(r.completion));
@@ -117,6 +124,7 @@ std::string to_json(const sim_options& o, const sim_result& r) {
   j += json_string(r.held);
   real("virtual_s", seconds(r.ended));
   number("link_queue_drops", r.link_queue_drops);
+  number("busiest_idle_second", r.busiest_idle_second);
   key("faults");
   j += '{';
   for (std::size_t i = 0; i < r.fault_counts.size(); ++i) {

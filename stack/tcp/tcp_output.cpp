@@ -169,17 +169,20 @@ bool tcp_layer::send_new_data(connection& c, std::uint32_t window, instant now) 
   const std::size_t len = std::min({available, usable, room});
   const bool fin = t.send_shut && !t.fin_acked && len == available;
   if (len == 0 && !fin) return false;
-  // Sender silly-window avoidance and Nagle (RFC 1122 4.2.3.4): a short segment goes only when
-  // it is all there is and nothing is unacknowledged (or Nagle is off), or it is at least half
-  // the largest window the peer has offered.
-  if (len < room && !fin) {
+  // Sender silly-window avoidance and Nagle (RFC 1122 4.2.3.4): a short segment of new data goes
+  // only when it is all there is and nothing is unacknowledged (or Nagle is off), or it is at
+  // least half the largest window the peer has offered. Data going again after a timeout is not
+  // held back: it was sent once already, into a window the peer offered, and holding it would
+  // leave the timer nothing to resend (a peer whose window now ends short of a full segment
+  // would never hear from us again, and the connection would time out with both ends well).
+  const bool resend = seq_lt(t.snd_nxt, t.snd_max);
+  if (len < room && !fin && !resend) {
     const bool idle = t.snd_nxt == t.snd_una;
     const bool all = len == available;
     if (!(all && (idle || t.no_delay)) && len < t.max_snd_wnd / 2) return false;
   }
   // RFC 5681 4.1: after an idle period longer than the RTO, start again from the initial window.
   if (t.snd_nxt == t.snd_una && now - t.last_send > t.rtt.rto()) t.cc->on_idle_restart(now);
-  const bool resend = seq_lt(t.snd_nxt, t.snd_max);
   send_segment(t, tcp_flags{.fin = fin, .psh = len > 0 && len == available, .ack = true}, t.snd_nxt,
                offset, len, options, now);
   if (resend) count_retransmission(t, now);

@@ -51,5 +51,29 @@ TEST_CASE("an ACK at exactly rcv.nxt + rcv.wnd is taken, not refused as out of t
   CHECK(t.host.stats()[drop_reason::tcp_out_of_window] == 1);
 }
 
+TEST_CASE("at the RTO, data sent once goes again even when the window left is short of a segment") {
+  // A 4 KiB send buffer without Nagle, as an rr exchange runs: the whole buffer goes, the last
+  // segment short. The peer acknowledges the first two and keeps its right edge where it was;
+  // that ACK is the last segment to arrive. What is left in flight is less than a segment and less
+  // than half the largest window, and the application has queued more behind it: silly-window
+  // avoidance must not hold it back, or the timer resends nothing, ever.
+  stack_config c = tcp_harness::default_config();
+  c.tcp.send_buffer = 4096;
+  c.tcp.no_delay = true;
+  tcp_harness t{c};
+  t.peer_window = 4096;
+  const auto s = t.reach(tcp_state::established);
+  std::size_t queued = 0;
+  REQUIRE_FALSE(t.host.tcp().send(s, std::vector<std::uint8_t>(4096, 'x'), queued, t.now()));
+  check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt, 1460u},
+                        {".", t.snd_nxt + 1460, t.rcv_nxt, 1460u},
+                        {"P.", t.snd_nxt + 2920, t.rcv_nxt, 1176u}});
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt + 2920, {}, 1176);
+  REQUIRE_FALSE(t.host.tcp().send(s, std::vector<std::uint8_t>(2000, 'y'), queued, t.now()));
+  check_sent(t.sent(), {});
+  t.advance(1s);
+  check_sent(t.sent(), {{".", t.snd_nxt + 2920, t.rcv_nxt, 1176u}});
+}
+
 }  // namespace
 }  // namespace tapstack::test

@@ -1,0 +1,117 @@
+// The link witness that judges a randomised run's failures: a timeout is the link's doing only if
+// no round trip completed during the last run of retransmissions; a reset only if the peer that
+// sent it timed out so itself; a second of many frames and no new ACK is a storm. Fed segments
+// by hand, so each verdict is the one the rule gives.
+#include <doctest/doctest.h>
+
+#include "apps/sim/link_witness.hpp"
+#include "apps/sim/sim_network.hpp"
+#include "tests/support/frames.hpp"
+
+namespace tapstack::test {
+namespace {
+
+using namespace std::chrono_literals;
+using sim::end_point;
+using sim::link_witness;
+
+constexpr std::uint16_t client_port = 40000;
+constexpr std::uint16_t server_port = 5001;
+
+// A segment from `from` on the one connection, framed as the hosts send it.
+byte_vector segment(end_point from, std::uint32_t seq, std::size_t len, std::uint32_t ack = 1,
+                    tcp_flags flags = {.ack = true}) {
+  const bool client = from == end_point::client;
+  tcp_repr seg;
+  seg.src_port = client ? client_port : server_port;
+  seg.dst_port = client ? server_port : client_port;
+  seg.seq = seq32{seq};
+  seg.ack = seq32{ack};
+  seg.flags = flags;
+  seg.window = 65535;
+  const byte_vector payload(len, 'x');
+  seg.payload = payload;
+  byte_vector bytes(seg.buffer_len());
+  const ipv4_address src = client ? sim::client_address : sim::server_address;
+  const ipv4_address dst = client ? sim::server_address : sim::client_address;
+  seg.emit(bytes, src, dst);
+  return emit_frame({}, emit_ipv4({.src = src, .dst = dst, .protocol = ip_protocol::tcp}, bytes));
+}
+
+instant at(duration d) { return instant{} + d; }
+
+TEST_CASE("a timeout after the last run of retransmissions all went unanswered is the link's") {
+  link_witness w;
+  const auto data = segment(end_point::client, 1000, 100);
+  for (const auto t : {1s, 3s, 7s}) w.sent(end_point::client, data, at(t));
+  // The peer heard the first retransmission and answered; the answer never came back.
+  w.received(end_point::server, data, at(1s + 5ms));
+  w.sent(end_point::server, segment(end_point::server, 1, 0), at(1s + 5ms));
+  CHECK(w.unexplained_timeout(end_point::client, client_port, at(15s)).empty());
+}
+
+TEST_CASE("a timeout after a retransmission reached the peer and its answer came back is not") {
+  link_witness w;
+  const auto data = segment(end_point::client, 1000, 100);
+  for (const auto t : {1s, 3s, 7s}) w.sent(end_point::client, data, at(t));
+  w.received(end_point::server, data, at(3s + 5ms));
+  const auto answer = segment(end_point::server, 1, 0, 1100);
+  w.sent(end_point::server, answer, at(3s + 5ms));
+  w.received(end_point::client, answer, at(3s + 10ms));
+  const std::string why = w.unexplained_timeout(end_point::client, client_port, at(15s));
+  CHECK(why.find("client gave up") != std::string::npos);
+  // A segment the peer sent before the retransmission reached it answers nothing, even if it
+  // arrives after; nor does one arriving at the very instant the sender gives up.
+  link_witness early;
+  for (const auto t : {1s, 3s, 7s}) early.sent(end_point::client, data, at(t));
+  early.sent(end_point::server, answer, at(6s));
+  early.received(end_point::server, data, at(7s + 5ms));
+  early.received(end_point::client, answer, at(7s + 10ms));
+  early.sent(end_point::server, answer, at(7s + 20ms));
+  early.received(end_point::client, answer, at(15s));
+  CHECK(early.unexplained_timeout(end_point::client, client_port, at(15s)).empty());
+}
+
+TEST_CASE("only the last run of retransmissions counts: earlier data that got through does not") {
+  link_witness w;
+  const auto old_data = segment(end_point::client, 500, 100);
+  w.sent(end_point::client, old_data, at(0s));
+  w.received(end_point::server, old_data, at(5ms));
+  w.received(end_point::client, segment(end_point::server, 1, 0), at(10ms));
+  const auto data = segment(end_point::client, 1000, 100);
+  for (const auto t : {1s, 3s}) w.sent(end_point::client, data, at(t));
+  CHECK(w.unexplained_timeout(end_point::client, client_port, at(7s)).empty());
+}
+
+TEST_CASE("a reset is the link's doing only when its sender timed out for the link's reasons") {
+  link_witness w;
+  const auto data = segment(end_point::server, 1000, 100);
+  for (const auto t : {1s, 3s}) w.sent(end_point::server, data, at(t));
+  w.sent(end_point::server, segment(end_point::server, 1100, 0, 1, {.rst = true, .ack = true}),
+         at(7s));
+  CHECK(w.unexplained_reset(end_point::client, client_port).empty());
+  // Had the server heard the client after the client took in its retransmission, it should not
+  // have given up.
+  w.received(end_point::client, data, at(3s + 5ms));
+  w.sent(end_point::client, segment(end_point::client, 1, 0, 1100), at(3s + 5ms));
+  w.received(end_point::server, segment(end_point::client, 1, 0, 1100), at(3s + 10ms));
+  CHECK_FALSE(w.unexplained_reset(end_point::client, client_port).empty());
+}
+
+TEST_CASE("a storm: many frames in a virtual second with no new acknowledgment") {
+  link_witness w;
+  const auto ack = segment(end_point::client, 1, 0);
+  for (int i = 0; i < 3000; ++i) w.sent(end_point::client, ack, at(2s + i * 100us));
+  CHECK(w.busiest_idle_second() == 3000);
+  // The same number of frames while acknowledgments move on is a transfer, not a storm.
+  link_witness busy;
+  for (std::uint32_t i = 0; i < 3000; ++i) {
+    busy.sent(end_point::client, segment(end_point::client, 1 + 100 * i, 100), at(2s + i * 100us));
+    busy.received(end_point::client, segment(end_point::server, 1, 0, 101 + 100 * i),
+                  at(2s + i * 100us));
+  }
+  CHECK(busy.busiest_idle_second() == 0);
+}
+
+}  // namespace
+}  // namespace tapstack::test
