@@ -114,18 +114,6 @@ std::string link_witness::unexplained_timeout(end_point who, std::uint16_t clien
          " and the peer's segment reached it at " + tapstack::to_string(answered->at);
 }
 
-std::string link_witness::unexplained_reset(end_point who, std::uint16_t client_port) const {
-  const connection* c = find(client_port);
-  const std::string whose = std::string{to_string(who)} + "'s connection was reset";
-  if (!c) return whose + ", but the witness saw no segment of it";
-  const half& peer = (*c)[index(other(who))];
-  const auto reset =
-      std::find_if(peer.sent.rbegin(), peer.sent.rend(), [](const record& r) { return r.rst; });
-  if (reset == peer.sent.rend()) return whose + ", but the peer sent no reset";
-  const std::string why = unexplained_timeout(other(who), client_port, reset->at);
-  return why.empty() ? std::string{} : whose + " by a peer that should not have timed out: " + why;
-}
-
 std::uint64_t link_witness::busiest_idle_second() const {
   return progress_this_second_ ? busiest_idle_ : std::max(busiest_idle_, frames_this_second_);
 }

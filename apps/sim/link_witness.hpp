@@ -7,6 +7,7 @@
 // no retransmission reached the peer and was followed by anything from the peer reaching it. A
 // peer that receives a segment answers it, and that answer, taken in, acknowledges the segment or
 // tells why not; a sender that hears it and still times out is stuck, whatever the link did.
+// A reset is judged as the timeout of the peer that sent it, at the instant the peer gave up.
 // It also watches for storms: a virtual second in which the hosts sent many frames while neither
 // took in a new acknowledgment.
 //
@@ -42,9 +43,6 @@ class link_witness {
   // Why the link does not explain that `who` gave up, at `at`, on the connection between these
   // ports; empty when it does.
   std::string unexplained_timeout(end_point who, std::uint16_t client_port, instant at) const;
-  // Why the link does not explain a reset that `who` took in on that connection: the peer reset
-  // it only after timing out itself, as unexplained_timeout judges that; empty when explained.
-  std::string unexplained_reset(end_point who, std::uint16_t client_port) const;
   // The most frames sent in a virtual second in which no new acknowledgment was taken in.
   std::uint64_t busiest_idle_second() const;
 

@@ -203,6 +203,7 @@ class runner {
 
   // One round's worth of socket calls; true once the workload ended, one way or another.
   bool step() {
+    note_timeouts();
     if (ended_) return true;
     if (!conv_.server) {
       tcp_socket_id accepted = 0;
@@ -226,6 +227,19 @@ class runner {
       }
     }
     return ended_;
+  }
+
+  // When each host last gave up on a connection: the simulator calls step() after every round,
+  // so a timeout is seen at the instant its timer ran, before the reset it sends (which may wait
+  // for ARP) reaches anyone.
+  void note_timeouts() {
+    for (const end_point e : {end_point::client, end_point::server}) {
+      const stack& host = e == end_point::client ? net_.client : net_.server;
+      const auto i = static_cast<std::size_t>(e);
+      if (host.stats()[event::tcp_timeouts] == timeouts_seen_[i]) continue;
+      timeouts_seen_[i] = host.stats()[event::tcp_timeouts];
+      timed_out_at_[i] = net_.sim.now();
+    }
   }
 
   // One end of a conversation as its reads see it: the stream it reads and where it stands.
@@ -379,10 +393,11 @@ class runner {
     const instant now = net_.sim.now();
     if (ec == std::errc::timed_out) return net_.witness.unexplained_timeout(who, local->port, now);
     if (ec == std::errc::connection_reset || ec == std::errc::connection_refused) {
-      const stack& peer = who == end_point::client ? net_.server : net_.client;
-      if (peer.stats()[event::tcp_timeouts] == 0)
+      const end_point peer = who == end_point::client ? end_point::server : end_point::client;
+      const auto gave_up = timed_out_at_[static_cast<std::size_t>(peer)];
+      if (!gave_up)
         return std::string{to_string(who)} + " was reset by a peer that never timed out";
-      return net_.witness.unexplained_reset(who, local->port);
+      return net_.witness.unexplained_timeout(peer, local->port, *gave_up);
     }
     return "no fault of the link ends a connection with '" + ec.message() + "'";
   }
@@ -460,6 +475,8 @@ class runner {
   tcp_socket_id listener_ = 0;
   conversation conv_;
   bool ended_ = false;
+  std::array<std::uint64_t, 2> timeouts_seen_{};
+  std::array<std::optional<instant>, 2> timed_out_at_;
   instant started_{};
   sim_result result_;
   std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(io_chunk);
