@@ -236,6 +236,12 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
   }
   // First, check the sequence number.
   if (!acceptable(t, seg)) {
+    // A SYN gets a challenge ACK whatever its sequence number (RFC 5961 4.2), from the same
+    // budget as one in the window; as Linux's tcp_validate_incoming() sends it.
+    if (seg.flags.syn && !seg.flags.rst) {
+      ctx_.drop(drop_reason::tcp_syn_challenged, now);
+      return send_challenge_ack(t, now);
+    }
     ctx_.drop(drop_reason::tcp_out_of_window, now);
     if (!seg.flags.rst) answer_invalid(t, seg, now);
     return;

@@ -271,8 +271,10 @@ std::error_code tcp_layer::set_options(tcp_socket_id s, const tcp_socket_options
     }
     // Turning Nagle off sends what it was holding back, as Linux's TCP_NODELAY does.
     t.no_delay = o.no_delay;
+    // Turning keep-alive on starts the idle time from now, as Linux's SO_KEEPALIVE does.
+    if (o.keepalive && !t.keepalive) t.keepalive_at = now + ctx_.config.tcp.keepalive_idle;
     t.keepalive = o.keepalive;
-    if (!t.keepalive) t.keepalive_at.reset();
+    arm_keepalive(t);
     t.delayed_ack = o.delayed_ack;
     t.quick_ack = o.quick_ack;
     if ((!t.delayed_ack || t.quick_ack) && t.ack_at) t.ack_now = true;  // owed: send it now
@@ -419,6 +421,7 @@ void tcp_layer::fail(connection& c, std::errc why, std::string_view cause, insta
 
 void tcp_layer::establish(connection& c, std::string_view cause, instant now) {
   change_state(c, tcp_state::established, cause, now);
+  arm_keepalive(c.t);
   if (c.listener) {
     if (socket* l = find(*c.listener)) {
       l->pending = l->pending > 0 ? l->pending - 1 : 0;

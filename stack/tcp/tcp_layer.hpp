@@ -195,6 +195,7 @@ class tcp_layer {
   // tcp_timers.cpp.
   void run_timers(connection& c, instant now);
   void on_retransmit_timeout(connection& c, instant now);
+  void arm_keepalive(tcb& t) const;
 
   // The three places to stop a debugger at to watch TCP work (README, "Stepping through TCP"):
   // every segment that reaches TCP valid, before the RFC 9293 3.10.7 steps; every segment TCP

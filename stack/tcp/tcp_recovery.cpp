@@ -192,12 +192,15 @@ std::size_t tcp_layer::retransmit(connection& c, seq32 seq, std::size_t max_len,
   tcb& t = c.t;
   const auto offset = static_cast<std::size_t>(seq - t.snd_una);
   const tcp_options options = segment_options(t, now);
-  const std::size_t available = t.send_buffer.size() - std::min(offset, t.send_buffer.size());
-  const std::size_t len = std::min({available, max_len, payload_room(t, options)});
-  const bool fin = t.send_shut && len == available && seq_lt(seq + len, t.snd_max);
+  // Only what was sent goes again: data past snd.max is new, and may lie beyond the peer's window
+  // (it is new data's to send, when the windows allow).
+  const std::size_t queued = t.send_buffer.size() - std::min(offset, t.send_buffer.size());
+  const auto sent = static_cast<std::size_t>(std::max(0, t.snd_max - seq));
+  const std::size_t len = std::min({queued, sent, max_len, payload_room(t, options)});
+  const bool fin = t.send_shut && len == queued && seq_lt(seq + len, t.snd_max);
   if (len == 0 && !fin) return 0;
-  send_segment(t, tcp_flags{.fin = fin, .psh = len > 0 && len == available, .ack = true}, seq,
-               offset, len, options, now);
+  send_segment(t, tcp_flags{.fin = fin, .psh = len > 0 && len == queued, .ack = true}, seq, offset,
+               len, options, now);
   count_retransmission(t, now);
   // Karn: the segment being timed may be the one resent.
   if (t.rtt_seq && seq_lt(seq, *t.rtt_seq)) t.rtt_seq.reset();

@@ -22,22 +22,33 @@ void tcp_layer::run_timers(connection& c, instant now) {
     t.persist_backoff = std::min(t.persist_backoff * 2, ctx_.config.tcp.max_rto);
     t.persist_at = now + t.persist_backoff;
   }
-  if (t.keepalive && t.state == tcp_state::established) {
+  arm_keepalive(t);
+  if (t.keepalive_at && *t.keepalive_at <= now) {
     const tcp_config& k = ctx_.config.tcp;
-    if (!t.keepalive_at || t.last_heard + k.keepalive_idle > *t.keepalive_at) {
-      t.keepalive_unanswered = 0;
-      t.keepalive_at = t.last_heard + k.keepalive_idle;
+    if (t.keepalive_unanswered >= k.keepalive_probes) {
+      ctx_.stats.count(event::tcp_timeouts);
+      send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
+      return fail(c, std::errc::timed_out, "keep-alive", now);
     }
-    if (*t.keepalive_at <= now) {
-      if (t.keepalive_unanswered >= k.keepalive_probes) {
-        ctx_.stats.count(event::tcp_timeouts);
-        send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
-        return fail(c, std::errc::timed_out, "keep-alive", now);
-      }
-      ++t.keepalive_unanswered;
-      send_segment(t, tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, segment_options(t, now), now);
-      t.keepalive_at = now + k.keepalive_interval;
-    }
+    ++t.keepalive_unanswered;
+    send_segment(t, tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, segment_options(t, now), now);
+    t.keepalive_at = now + k.keepalive_interval;
+  }
+}
+
+// Keep-alive probes an ESTABLISHED connection idle for keepalive_idle (RFC 1122 4.2.3.6): the
+// deadline follows the last segment heard, and is armed as soon as the connection is established
+// or the option turned on, so that a connection nobody touches is probed too. Outside
+// ESTABLISHED there is nothing to probe, and a deadline left set would be due for ever.
+void tcp_layer::arm_keepalive(tcb& t) const {
+  if (!t.keepalive || t.state != tcp_state::established) {
+    t.keepalive_at.reset();
+    return;
+  }
+  const tcp_config& k = ctx_.config.tcp;
+  if (!t.keepalive_at || t.last_heard + k.keepalive_idle > *t.keepalive_at) {
+    t.keepalive_unanswered = 0;
+    t.keepalive_at = t.last_heard + k.keepalive_idle;
   }
 }
 

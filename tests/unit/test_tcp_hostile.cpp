@@ -139,5 +139,33 @@ TEST_CASE("out-of-window pure ACKs are limited, but old data is acknowledged eve
   CHECK(t.read(s).data == "abc");
 }
 
+TEST_CASE("SYNs out of the window take the challenge ACK budget, not one ACK each") {
+  // RFC 5961 4.2: a SYN on a synchronized connection gets a challenge ACK whatever its number.
+  tcp_harness t;
+  t.reach(tcp_state::established);
+  for (int i = 0; i < 64; ++i) t.inject({.syn = true}, t.peer_iss, seq32{0});
+  const auto replies = t.sent().size();
+  CHECK(replies >= 5);
+  CHECK(replies <= 15);
+  CHECK(t.host.stats()[event::tcp_challenge_acks_limited] == 64 - replies);
+  CHECK(t.state() == tcp_state::established);
+}
+
+TEST_CASE("fast retransmit resends what was sent, never new data past the peer's window") {
+  // The peer offers 10 bytes; the application queues 1000. Three duplicate ACKs must resend the
+  // 10 bytes in flight, not a segment of data the window never let out.
+  tcp_harness t;
+  t.peer_window = 10;
+  const auto s = t.reach(tcp_state::established);
+  std::size_t queued = 0;
+  REQUIRE_FALSE(t.host.tcp().send(s, std::vector<std::uint8_t>(1000, 'x'), queued, t.now()));
+  check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt, 10u}});
+  for (int i = 0; i < 3; ++i) t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt, {}, 10);
+  for (const auto& sent : t.sent()) {
+    CHECK(sent.payload.size() <= 10);
+    CHECK(seq_le(sent.seg.seq + static_cast<std::uint32_t>(sent.payload.size()), t.snd_nxt + 10));
+  }
+}
+
 }  // namespace
 }  // namespace tapstack::test

@@ -55,5 +55,22 @@ TEST_CASE("keep-alive is off by default and can be asked for per socket") {
   check_sent(t.sent(), {{".", t.host_iss, t.rcv_nxt, 0u}});
 }
 
+TEST_CASE("keep-alive is a deadline from the handshake on, and none once the peer closed") {
+  // A host nobody wakes must wake for the probe by itself; and a deadline left behind in
+  // CLOSE-WAIT, which keep-alive does not serve, would be due for ever and spin the runner.
+  tcp_harness t{keepalive_config(true)};
+  t.reach(tcp_state::established);
+  const auto deadline = t.host.next_deadline();
+  REQUIRE(deadline);
+  CHECK(*deadline <= t.now() + 10s);
+  t.advance(10s);
+  check_sent(t.sent(), {{".", t.host_iss, t.rcv_nxt, 0u}});
+  t.inject({.fin = true, .ack = true}, t.rcv_nxt, t.snd_una);
+  REQUIRE(t.state() == tcp_state::close_wait);
+  t.advance(30s);
+  const auto next = t.host.next_deadline();
+  CHECK((!next || *next > t.now()));
+}
+
 }  // namespace
 }  // namespace tapstack::test
