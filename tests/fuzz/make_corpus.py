@@ -75,6 +75,72 @@ PING = ipv4(PEER_IP, STACK_IP, ECHO_REQUEST)
 UNREACHABLE = icmp(3, 4, struct.pack("!HH", 0, 1400), PING[:28])
 TIME_EXCEEDED = icmp(11, 0, bytes(4), PING[:28])
 
+# fuzz-tcp-lifecycle's script for the peer (layout in fuzz_tcp_lifecycle.cpp): per action an opcode
+# byte (the action, the connection, a variant) and the action's arguments.
+(LC_WAIT, LC_SYN, LC_HANDSHAKE, LC_DATA, LC_ACK, LC_SACK, LC_RST, LC_FIN, LC_OPTIONS, LC_READ,
+ LC_WRITE, LC_CONNECT, LC_SOCKET_OPTIONS, LC_ICMP, LC_BURST, LC_SEGMENT) = range(16)
+LC_ACTIVE = 3  # the connection the host opens to the peer
+# "where" bases: the peer's snd.nxt, the host's last ACK, the right edge of its last window.
+LC_SND_NXT, LC_HOST_ACK, LC_HOST_RIGHT = range(3)
+
+
+def lc(action: int, args: bytes = b"", conn: int = 0, variant: int = 0) -> bytes:
+    """One action: its opcode byte, then its arguments."""
+    assert action < 16 and conn < 4 and variant < 4
+    return bytes([action | conn << 4 | variant << 6]) + args
+
+
+def lc_syn(conn: int = 0, ack: bool = False, isn: int | None = None, mss: int | None = None,
+           wscale: int | None = None, sack_ok: bool = False, tsval: int | None = None,
+           window: int = 64240) -> bytes:
+    options, fields = 0, b""
+    if mss is not None:
+        options, fields = options | 0x01, fields + struct.pack("!H", mss)
+    if wscale is not None:
+        options, fields = options | 0x02, fields + bytes([wscale])
+    if sack_ok:
+        options |= 0x04
+    if tsval is not None:
+        options, fields = options | 0x08, fields + struct.pack("!I", tsval)
+    head = b"" if isn is None else struct.pack("!I", isn)
+    return lc(LC_SYN, head + bytes([options]) + fields + struct.pack("!H", window), conn,
+              (1 if ack else 0) | (0 if isn is None else 2))
+
+
+def lc_where(base: int = LC_SND_NXT, steps: int = 0) -> bytes:
+    """A sequence number: base plus steps of 16 bytes (-32 to 31)."""
+    assert -32 <= steps < 32
+    return bytes([base << 6 | (steps & 0x3F)])
+
+
+def lc_wait(ms: int = 0, seconds: int = 0) -> bytes:
+    """Time moves on by ms (0 to 1990, in tens) or by seconds (5 to 280, in fives)."""
+    if seconds:
+        assert not ms and seconds % 5 == 0 and seconds <= 280
+        return lc(LC_WAIT, bytes([199 + seconds // 5]))
+    assert ms % 10 == 0 and ms < 2000
+    return lc(LC_WAIT, bytes([ms // 10]))
+
+
+def lc_data(length: int, where: bytes = lc_where(), conn: int = 0, fin: bool = False) -> bytes:
+    return lc(LC_DATA, where + struct.pack("!H", length), conn, 1 if fin else 0)
+
+
+def lc_ack(mode: int = 0, window: int = 255, conn: int = 0, times: int = 1) -> bytes:
+    return lc(LC_ACK, bytes([mode, window]), conn, times - 1)
+
+
+def lc_sack(blocks: list[tuple[int, int]], conn: int = 0, times: int = 1) -> bytes:
+    """An ACK with SACK blocks (left, length), left counted from the peer's ACK."""
+    args = bytes([len(blocks) - 1]) + b"".join(struct.pack("!HH", *b) for b in blocks)
+    return lc(LC_SACK, args, conn, times - 1)
+
+
+def lc_write(length: int, conn: int = 0, then: int = 0) -> bytes:
+    """The application writes; then 1 shuts down sending, 2 closes, 3 aborts."""
+    return lc(LC_WRITE, struct.pack("!H", length), conn, then)
+
+
 CORPUS = {
     "fuzz-ethernet": {
         "arp-request": ethernet(BROADCAST_MAC, PEER_MAC, 0x0806, ARP_REQUEST),
@@ -163,6 +229,84 @@ CORPUS = {
         + record(ethernet(BROADCAST_MAC, PEER_MAC, 0x0800,
                           ipv4(PEER_IP, bytes([10, 0, 0, 255]), ECHO_REQUEST)))
         + record(to_stack(PING)[:30]) + record(ethernet(STACK_MAC, PEER_MAC, 0x86DD, bytes(40))),
+    },
+    "fuzz-tcp-lifecycle": {
+        # Host byte 0: MTU 1500, 256 KiB buffers, every option offered, NewReno, Nagle, delayed
+        # ACKs. The SYN of the security report: MSS 0 to the listener.
+        "mss-0-syn-to-listener": b"\0" + lc_syn(mss=0, window=0xFA00),
+        # An MSS of 1: the floor keeps the echo from going out a byte at a time.
+        "mss-1-echo": b"\0" + lc_syn(mss=1, window=0xFFFF) + lc(LC_HANDSHAKE) + lc_data(1000)
+        + lc_wait(ms=50) + lc_ack() + lc_wait(ms=500) + lc_ack(),
+        # A whole life: every option, the handshake, data echoed and acknowledged, the peer's
+        # FIN, the echo service's, the last ACK.
+        "handshake-data-fin": b"\0" + lc_syn(mss=1460, wscale=7, sack_ok=True, tsval=1)
+        + lc(LC_HANDSHAKE) + lc_data(100) + lc_wait(ms=50) + lc_ack() + lc_data(0, fin=True)
+        + lc_wait(ms=50) + lc_ack() + lc_wait(seconds=60),
+        # The host connects: the peer's SYN-ACK, data both ways, the host's FIN first, TIME-WAIT.
+        "host-connects": b"\0" + lc(LC_CONNECT)
+        + lc_syn(LC_ACTIVE, ack=True, mss=1460, wscale=7, sack_ok=True, tsval=1000)
+        + lc_write(3000, LC_ACTIVE) + lc_ack(conn=LC_ACTIVE) + lc_data(200, conn=LC_ACTIVE)
+        + lc_write(0, LC_ACTIVE, then=1) + lc_ack(conn=LC_ACTIVE)
+        + lc_data(0, conn=LC_ACTIVE, fin=True) + lc_wait(seconds=65),
+        # Both ends send a SYN at once (RFC 9293 3.5).
+        "simultaneous-open": b"\0" + lc(LC_CONNECT) + lc_syn(LC_ACTIVE, mss=536)
+        + lc(LC_HANDSHAKE, conn=LC_ACTIVE) + lc_write(1000, LC_ACTIVE) + lc_ack(conn=LC_ACTIVE),
+        # 8 KiB buffers: the peer closes its window on the echo's data; the host probes it.
+        "zero-window-probes": b"\x08" + lc_syn(mss=1460) + lc(LC_HANDSHAKE)
+        + lc_write(6000) + lc_ack(window=0) + lc_wait(seconds=5) + lc_wait(seconds=5)
+        + lc_wait(seconds=10) + lc_ack(window=255),
+        # A loss the peer reports with SACK blocks and duplicate ACKs.
+        "sack-recovery": b"\0" + lc_syn(mss=1460, wscale=2, sack_ok=True, tsval=7)
+        + lc(LC_HANDSHAKE) + lc_write(20000) + lc_ack(mode=1) + lc_sack([(1448, 1448)])
+        + lc_sack([(1448, 2896)]) + lc_sack([(1448, 4344)]) + lc_wait(ms=100) + lc_ack(),
+        # 2 KiB buffers and an application that stops reading: the window fills, data past its
+        # edge is refused, a read opens it again.
+        "receive-window-fills": b"\x0c" + lc(LC_READ, b"\0") + lc_syn(mss=536)
+        + lc(LC_HANDSHAKE) + lc(LC_BURST, b"\x04") + lc_data(100, lc_where(LC_HOST_RIGHT))
+        + lc(LC_READ, b"\0", variant=2) + lc(LC_READ, b"\0", variant=1),
+        # Data past a gap, the gap filled, a resent range overlapping what came in order.
+        "out-of-order-and-overlap": b"\0" + lc_syn(mss=1460) + lc(LC_HANDSHAKE)
+        + lc_data(64, lc_where(LC_SND_NXT, 2)) + lc_data(32)
+        + lc_data(64, lc_where(LC_HOST_ACK, -2)),
+        # RFC 5961: a RST and a SYN inside the window are challenged, an ACK of data never sent
+        # is answered, then a RST at exactly rcv.nxt resets.
+        "challenges-and-reset": b"\0" + lc_syn(mss=1460, tsval=1) + lc(LC_HANDSHAKE)
+        + lc(LC_RST, lc_where(LC_HOST_ACK, 1)) + lc_syn(mss=1460, tsval=2)
+        + lc_ack(mode=3) + lc_ack() + lc(LC_RST, lc_where(LC_HOST_ACK)),
+        # SYNs at an established connection, from the old ISN: each may draw a challenge ACK,
+        # within the connection's budget (RFC 5961 4, 7).
+        "syn-flood-on-connection": b"\0" + lc_syn(mss=1460) + lc(LC_HANDSHAKE) + lc_data(10)
+        + lc(LC_SEGMENT, b"\x02" + struct.pack("!IIHB", 0xFFFFFFF5, 0, 1024, 0), variant=3),
+        # Options the host must survive: an MSS of length 3 (that SYN is dropped), a kind it does
+        # not know (30, MPTCP: skipped), then a SACK option of odd length on an ACK (dropped).
+        "bad-options": b"\0" + lc(LC_OPTIONS, b"\x04\x02\x03\x00\x00", variant=1)
+        + lc(LC_SYN, b"\x11\x05\xb4\x1e\x06\xff\xff") + lc(LC_HANDSHAKE)
+        + lc(LC_OPTIONS, b"\x05\x05\x05\x00\x00\x00"),
+        # A port unreachable while the host connects: a hard error in SYN-SENT (RFC 1122
+        # 4.2.3.9).
+        "unreachable-while-connecting": b"\0" + lc(LC_CONNECT)
+        + lc(LC_ICMP, b"\x03", LC_ACTIVE),
+        # Nobody answers: the host's SYNs, then its data, are resent until it gives up.
+        "syn-retries-give-up": b"\0" + lc(LC_CONNECT) + lc_wait(seconds=280),
+        "retransmits-give-up": b"\x20" + lc_syn(mss=1460, sack_ok=True, tsval=1)
+        + lc(LC_HANDSHAKE) + lc_write(5000) + lc_wait(seconds=280) + lc_wait(seconds=280)
+        + lc_wait(seconds=280) + lc_wait(seconds=280),
+        # Keep-alive turned on for the connection: probes, unanswered, then a reset.
+        "keepalive-gives-up": b"\0" + lc_syn(mss=1460) + lc(LC_HANDSHAKE)
+        + lc(LC_SOCKET_OPTIONS, b"\x08") + lc_wait(seconds=45) + lc_wait(seconds=30),
+        # Keep-alive on, a probe, then the peer's FIN: the connection leaves ESTABLISHED with its
+        # keep-alive timer set, and must not leave it behind.
+        "keepalive-then-fin": b"\0" + lc(LC_READ, b"\0") + lc_syn(mss=1460) + lc(LC_HANDSHAKE)
+        + lc(LC_SOCKET_OPTIONS, b"\x08") + lc_wait(seconds=60) + lc(LC_FIN, lc_where())
+        + lc_wait(seconds=10),
+        # The peer offers 10 bytes, then sends three duplicate ACKs: fast retransmit resends what
+        # was sent, nothing beyond it or past the window.
+        "fast-retransmit-small-window": b"\0" + lc_syn(window=10) + lc_ack(window=10)
+        + lc_write(1000) + lc_ack(mode=1, window=10, times=3),
+        # MTU 88, where the MSS ceiling (48) meets the floor: options leave little room.
+        "mtu-88-timestamps-sack": b"\x03" + lc_syn(mss=1460, wscale=20, sack_ok=True, tsval=9)
+        + lc(LC_HANDSHAKE) + lc_data(36, lc_where(LC_SND_NXT, 4)) + lc_data(36) + lc_wait(ms=50)
+        + lc_ack(),
     },
 }
 
