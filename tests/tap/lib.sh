@@ -9,8 +9,8 @@
 #   expect_counter icmp_echo_requests_in 20
 #
 # Also: in_ns CMD (runs CMD in the namespace), fail and skip MESSAGE, host_running, counter NAME,
-# expect_counter_at_least NAME MIN, lossy_link PERCENT and lossy_dropped, and $work, a private
-# directory for the test's files.
+# counter_list NAME..., expect_counter_at_least NAME MIN, lossy_link PERCENT and lossy_dropped,
+# end_host, keep_evidence FILE..., and $work, a private directory for the test's files.
 #
 # All traffic stays on the tap inside the namespace. The namespace (and the tap in it), the host
 # process and the temporary files are removed on exit, whether the test passed, failed or skipped.
@@ -116,12 +116,53 @@ stop_host() {
     fail "tapstack printed no counters when stopped"
 }
 
+# Stops the host however it is doing, without judging it (unlike stop_host): SIGTERM, SIGKILL if
+# it is still there after 5 s, and its exit status in host_status. For a test that has already
+# seen a failure and wants the host's counters and log as evidence.
+host_status=
+end_host() {
+  [[ -n $host_pid ]] || return 0
+  host_gone || kill -TERM "$host_pid" 2>/dev/null || true
+  poll_until host_gone || kill -KILL "$host_pid" 2>/dev/null || true
+  host_status=0
+  wait "$host_pid" 2>/dev/null || host_status=$?
+  host_pid=
+}
+
 # A counter from the report of the stopped host; drop reasons it did not list are 0.
 counter() {
   awk -v name="$1" '
     report && $1 == name { value = $2 }
     /^tapstack: stopped/ { report = 1 }
     END { print value + 0 }' "$host_log"
+}
+
+# "NAME value, NAME value, ..." from the report of the stopped host, for a test's summary line;
+# after end_host, says so if the host printed no report.
+counter_list() {
+  if ! grep -q "^tapstack: stopped" "$host_log"; then
+    echo "no counters: tapstack printed none (exit status ${host_status:-unknown})"
+    return
+  fi
+  local name out=
+  for name; do out+="${out:+, }$name $(counter "$name")"; done
+  echo "$out"
+}
+
+# keep_evidence FILE...: copies the host's log and FILEs to a new directory under
+# ${TAPSTACK_KEEP_DIR:-/tmp}, which outlives the test (unlike $work), and prints its path. For
+# failures of runs too long to repeat lightly; stop the host first, so that its log ends with its
+# counters.
+keep_evidence() {
+  local parent=${TAPSTACK_KEEP_DIR:-/tmp} dir
+  # Each step checked: called in $(...), where set -e does not reach, a failed mktemp would leave
+  # dir empty and the copy would go to /.
+  if mkdir -p "$parent" && dir=$(mktemp -d "$parent/tapstack-$test_name-failed.XXXXXX") &&
+    cp -- "$host_log" "$@" "$dir/"; then
+    echo "$dir"
+  else
+    echo "nowhere (could not copy the evidence to $parent)"
+  fi
 }
 
 expect_counter() {
@@ -180,11 +221,7 @@ lossy_dropped() {
 
 cleanup() {
   local status=$?
-  if [[ -n $host_pid ]]; then
-    host_gone || kill -TERM "$host_pid" 2>/dev/null || true
-    poll_until host_gone || kill -KILL "$host_pid" 2>/dev/null || true
-    wait "$host_pid" 2>/dev/null || true
-  fi
+  end_host
   if [[ -n $netns_made ]]; then
     # Anything still in the namespace was started by this test; left running, it would keep the
     # namespace alive after its name is gone.
