@@ -346,9 +346,14 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
     wake(c);
   }
   // The send window, from the newest segment only (snd.wl1, snd.wl2 as RFC 9293 3.10.7.4), and
-  // never from an ACK older than snd.una ("If SND.UNA =< SEG.ACK =< SND.NXT").
-  const bool newest =
-      seq_lt(t.snd_wl1, seg.seq) || (t.snd_wl1 == seg.seq && seq_le(t.snd_wl2, seg.ack));
+  // never from an ACK older than snd.una ("If SND.UNA =< SEG.ACK =< SND.NXT"). An ACK of new data
+  // is the newest too, whatever its sequence number (as Linux's tcp_may_update_window): the peer
+  // sent it after every ACK we had, and its window is the one in force. By the sequence number
+  // alone, a peer resending a hole below data it sent earlier would leave the window its earlier
+  // segment offered in place, and that window, measured from our new snd.una, would end past
+  // every right edge the peer ever offered.
+  const bool newest = acked > 0 || seq_lt(t.snd_wl1, seg.seq) ||
+                      (t.snd_wl1 == seg.seq && seq_le(t.snd_wl2, seg.ack));
   if (seq_ge(seg.ack, t.snd_una) && newest) {
     t.snd_wnd = static_cast<std::uint32_t>(seg.window) << t.snd_wscale;
     t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);

@@ -312,5 +312,28 @@ TEST_CASE("a window too small to send into is probed too, so a lost window updat
   CHECK(more == 8760);
 }
 
+TEST_CASE("an ACK of new data sets the send window, even with a sequence number below the last") {
+  tcp_harness t;
+  t.peer_window = 2920;  // two full segments
+  const auto s = t.reach(tcp_state::established);
+  // The peer's data past a hole it has yet to fill: its window, 2920 from our ISN + 1, is the
+  // newest the host has, by sequence number.
+  t.inject({.ack = true}, t.rcv_nxt + 100, t.host_iss + 1, text("late"), 2920);
+  t.sent();
+  std::size_t queued = 0;
+  REQUIRE_FALSE(t.host.tcp().send(s, std::vector<std::uint8_t>(10000, 'x'), queued, t.now()));
+  std::uint32_t sent = 0;
+  for (const auto& out : t.sent()) sent += static_cast<std::uint32_t>(out.payload.size());
+  REQUIRE(sent == 2920);
+  // The peer fills the hole, acknowledging all of it with a window of one segment: one more may
+  // go. Taking the window by sequence number alone, the host would keep the old 2920, slide it
+  // along from the new snd.una and send a segment past every edge the peer offered.
+  t.inject({.ack = true}, t.rcv_nxt, t.host_iss + 1 + sent, text(std::string(100, 'y')), 1460);
+  const auto more = t.sent();
+  std::uint32_t beyond = 0;
+  for (const auto& out : more) beyond += static_cast<std::uint32_t>(out.payload.size());
+  CHECK(beyond == 1460);
+}
+
 }  // namespace
 }  // namespace tapstack::test
