@@ -12,21 +12,28 @@ namespace {
 // The simulator numbers hosts in the order network added them: the client first.
 constexpr std::string_view host_names[] = {"client", "server"};
 
-// Which timer ran, told by what it counted; the frames it queued, or none.
-std::string timer_text(const counters& before, const counters& after, std::size_t sent) {
+// What a TCP timer that ran did, told by what it counted where one timer can end several ways.
+std::string tcp_timer_text(tcp_timer which, const counters& before, const counters& after) {
   const auto grew = [&](event e) { return after[e] > before[e]; };
-  std::string what =
-      grew(event::tcp_timeouts)       ? "a connection gave up: retransmitted too often"
-      : grew(event::tcp_rtos)         ? "retransmission timeout (RFC 6298): the oldest segment "
-                                        "again, cwnd down to one segment, RTO doubled"
-      : grew(event::tcp_retransmits)  ? "retransmission timeout: the SYN or SYN-ACK again, RTO "
-                                        "doubled"
-      : grew(event::arp_requests_out) ? "ARP asks again"
-      : grew(event::tcp_segments_out) ? "a delayed ACK, or a window or keep-alive probe"
-                                      : "an expiry (an ARP entry, TIME-WAIT)";
-  what += sent == 0 ? ", nothing sent"
-                    : ", " + std::to_string(sent) + (sent == 1 ? " frame" : " frames") + " sent";
-  return what;
+  switch (which) {
+    case tcp_timer::retransmit:
+      return grew(event::tcp_timeouts) ? "retransmission timeout: the connection gave up, "
+                                         "retransmitted too often"
+             : grew(event::tcp_rtos)   ? "retransmission timeout (RFC 6298): the oldest segment "
+                                         "again, cwnd down to one segment, RTO doubled"
+                                       : "retransmission timeout: the SYN or SYN-ACK again, RTO "
+                                         "doubled";
+    case tcp_timer::delayed_ack:
+      return "delayed ACK (RFC 1122 4.2.3.2): the ACK that waited goes";
+    case tcp_timer::persist:
+      return "zero-window probe (RFC 9293 3.8.6.1): asks the peer for its window";
+    case tcp_timer::keepalive:
+      return grew(event::tcp_timeouts) ? "keep-alive: unanswered too often, the connection reset"
+                                       : "keep-alive probe (RFC 1122 4.2.3.6)";
+    case tcp_timer::time_wait:
+      return "TIME-WAIT over (2 MSL): the four-tuple may be used again";
+  }
+  return std::string{to_string(which)};
 }
 
 }  // namespace
@@ -37,6 +44,8 @@ void stepper::wired(network& net) {
           "Each line: virtual time, host, what happened, and => the TCP state changes it caused.\n";
   for (std::size_t i = 0; i < 2; ++i) {
     stack& host = i == 0 ? net.client : net.server;
+    host.tcp().observe_timers(
+        [this](const tcb&, tcp_timer which, instant) { timers_.push_back(which); });
     host.tcp().observe_states([this, name = host_names[i]](const tcb& t, tcp_state from,
                                                            tcp_state to, std::string_view cause) {
       changes_.push_back(std::string{name} + ":" + std::to_string(t.tuple.local.port) + " " +
@@ -53,6 +62,22 @@ void stepper::wired(network& net) {
            "timer  " +
                timer_text(*e.before, (e.host == 0 ? net_->client : net_->server).stats(), e.sent));
   });
+}
+
+// The TCP timers that ran, each named; or, with none, the host's other timers (ARP's). Then the
+// frames they queued, or none.
+std::string stepper::timer_text(const counters& before, const counters& after, std::size_t sent) {
+  std::string what;
+  for (const tcp_timer which : timers_)
+    what += (what.empty() ? "" : "; ") + tcp_timer_text(which, before, after);
+  timers_.clear();
+  if (what.empty())
+    what = after[event::arp_requests_out] > before[event::arp_requests_out]
+               ? "ARP asks again"
+               : "an expiry (an ARP entry)";
+  what += sent == 0 ? ", nothing sent"
+                    : ", " + std::to_string(sent) + (sent == 1 ? " frame" : " frames") + " sent";
+  return what;
 }
 
 void stepper::called(std::string_view host, std::string_view call) {

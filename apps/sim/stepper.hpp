@@ -27,6 +27,7 @@ class stepper final : public run_observer {
 
  private:
   void step(std::string_view host, std::string_view what);
+  std::string timer_text(const counters& before, const counters& after, std::size_t sent);
 
   std::istream& in_;
   std::ostream& out_;
@@ -35,6 +36,8 @@ class stepper final : public run_observer {
   std::uint64_t events_ = 0;
   // The state changes of the event being taken in, "client SYN-SENT -> ESTABLISHED".
   std::vector<std::string> changes_;
+  // The TCP timers that ran in the event being taken in, in the order they ran.
+  std::vector<tcp_timer> timers_;
 };
 
 }  // namespace tapstack::sim

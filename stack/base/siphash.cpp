@@ -1,5 +1,7 @@
 #include "stack/base/siphash.hpp"
 
+#include <array>
+
 namespace tapstack {
 namespace {
 
@@ -51,6 +53,11 @@ std::uint64_t siphash24(const siphash_key& key, const_byte_span data) {
   s.v2 ^= 0xff;
   for (int r = 0; r < 4; ++r) s.round();
   return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+siphash_key derive_key(const siphash_key& secret, std::uint8_t purpose) {
+  const std::array<std::uint8_t, 2> first{purpose, 0}, second{purpose, 1};
+  return {siphash24(secret, first), siphash24(secret, second)};
 }
 
 }  // namespace tapstack

@@ -14,6 +14,7 @@ namespace tapstack {
 
 class isn_generator {
  public:
+  explicit isn_generator(const siphash_key& key) : key_{key} {}
   explicit isn_generator(rng& random) : key_{random.next(), random.next()} {}
 
   seq32 operator()(const ipv4_endpoint& local, const ipv4_endpoint& remote, instant now) const;

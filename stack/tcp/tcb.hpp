@@ -1,8 +1,8 @@
 #pragma once
 // The transmission control block (RFC 9293 3.3.1): everything one connection knows, with the
 // RFC's names, so a debugger's view of it reads like the RFC. Timers are deadlines (nullopt when
-// not running), compared with the instant the host is driven with. Plain data: the TCP layer's
-// input, output and timer code act on it.
+// not running) in one record, compared with the instant the host is driven with. Plain data: the
+// TCP layer's input, output and timer code act on it.
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -21,15 +21,11 @@
 #include "stack/tcp/seq.hpp"
 #include "stack/tcp/socket_options.hpp"
 #include "stack/tcp/tcp_state.hpp"
+#include "stack/tcp/tcp_timer_set.hpp"
+#include "stack/tcp/tcp_tuple.hpp"
 #include "stack/wire/address.hpp"
 
 namespace tapstack {
-
-struct tcp_tuple {
-  ipv4_endpoint local;
-  ipv4_endpoint remote;
-  friend auto operator<=>(const tcp_tuple&, const tcp_tuple&) = default;
-};
 
 struct tcb {
   tcb(const tcp_config& c, const tcp_socket_options& o)
@@ -112,11 +108,7 @@ struct tcb {
   sack_blocks sack_report;  // what our ACKs report of the data held past a gap
 
   // Timers.
-  std::optional<instant> retransmit_at;
-  std::optional<instant> ack_at;      // the delayed ACK is due
-  std::optional<instant> persist_at;  // zero-window probe
-  std::optional<instant> keepalive_at;
-  std::optional<instant> time_wait_until;
+  tcp_timer_set timers;
   rtt_estimator rtt;
   unsigned retransmits = 0;    // of the oldest unacknowledged segment, in a row
   duration persist_backoff{};  // the current probe interval

@@ -21,6 +21,7 @@ void tcp_layer::receive(const ipv4_packet& packet, instant now) {
 }
 
 void tcp_layer::segment_arrives(const tcp_tuple& tuple, const tcp_repr& seg, instant now) {
+  closed_.clear();
   if (const auto it = connections_.find(tuple); it != connections_.end()) {
     const auto conn = it->second;  // keeps it alive while it may leave the table
     conn->t.last_heard = now;
@@ -28,7 +29,7 @@ void tcp_layer::segment_arrives(const tcp_tuple& tuple, const tcp_repr& seg, ins
       segment_in_syn_sent(*conn, seg, now);
     else
       segment_in_synchronized(*conn, seg, now);
-    remove_closed();
+    schedule(*conn);
   } else if (const auto l = listeners_.find(seg.dst_port); l != listeners_.end()) {
     segment_to_listener(l->second, tuple, seg, now);
   } else {
@@ -88,7 +89,8 @@ void tcp_layer::segment_to_listener(tcp_socket_id listener, const tcp_tuple& tup
   change_state(*conn, tcp_state::syn_received, "SYN", now);
   // Data or a FIN riding on the SYN is not kept: the peer sends it again once we are set up.
   send_syn(t, now);
-  t.retransmit_at = now + t.rtt.rto();
+  t.timers.arm(tcp_timer::retransmit, now + t.rtt.rto());
+  schedule(*conn);
 }
 
 // The options the peer's SYN offers (RFC 9293 3.7.1, RFC 7323, RFC 2018): its MSS (536 without
@@ -155,7 +157,7 @@ void tcp_layer::segment_in_syn_sent(connection& c, const tcp_repr& seg, instant 
   if (ack_ok) {
     t.snd_una = seg.ack;
     t.snd_wl2 = seg.ack;
-    t.retransmit_at.reset();
+    t.timers.clear(tcp_timer::retransmit);
     if (t.retransmits == 0) t.rtt.sample(now - t.rtt_sent);
     t.retransmits = 0;
     establish(c, "SYN-ACK", now);
@@ -221,7 +223,7 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
     ++t.retransmits;
     count_retransmission(t, now);
     t.rtt.back_off();
-    t.retransmit_at = now + t.rtt.rto();
+    t.timers.arm(tcp_timer::retransmit, now + t.rtt.rto());
     return send_syn(t, now);
   }
   if (paws_rejects(t, seg, now)) return;
@@ -231,7 +233,7 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
   // only acknowledge it; Linux restarts the wait here too.
   if (t.state == tcp_state::time_wait && seg.flags.fin && !seg.flags.rst &&
       seg.seq + static_cast<std::uint32_t>(seg.payload.size()) + 1 == t.rcv_nxt) {
-    t.time_wait_until = now + ctx_.config.tcp.time_wait;
+    t.timers.arm(tcp_timer::time_wait, now + ctx_.config.tcp.time_wait);
     return send_ack(t, now);
   }
   // First, check the sequence number.
@@ -310,7 +312,7 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
     t.max_snd_wnd = std::max(t.max_snd_wnd, t.snd_wnd);
     t.snd_wl1 = seg.seq;
     t.snd_wl2 = seg.ack;
-    t.retransmit_at.reset();
+    t.timers.clear(tcp_timer::retransmit);
     if (t.retransmits == 0) t.rtt.sample(now - t.rtt_sent);
     t.retransmits = 0;
     establish(c, "ACK", now);
@@ -340,9 +342,9 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
     t.retransmits = 0;
     // (5.2) all acknowledged: stop the timer; (5.3) otherwise restart it.
     if (t.snd_una == t.snd_max)
-      t.retransmit_at.reset();
+      t.timers.clear(tcp_timer::retransmit);
     else
-      t.retransmit_at = now + t.rtt.rto();
+      t.timers.arm(tcp_timer::retransmit, now + t.rtt.rto());
     wake(c);
   }
   // The send window, from the newest segment only (snd.wl1, snd.wl2 as RFC 9293 3.10.7.4), and
@@ -369,8 +371,8 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
         break;
       case tcp_state::closing:
         change_state(c, tcp_state::time_wait, "ACK of FIN", now);
-        t.time_wait_until = now + ctx_.config.tcp.time_wait;
-        t.retransmit_at.reset();
+        t.timers.arm(tcp_timer::time_wait, now + ctx_.config.tcp.time_wait);
+        t.timers.clear(tcp_timer::retransmit);
         break;
       case tcp_state::last_ack:
         change_state(c, tcp_state::closed, "ACK of FIN", now);
@@ -383,7 +385,7 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
     // Only a retransmitted FIN can come now: acknowledge it and restart the 2 MSL wait.
     if (seg.flags.fin) {
       t.ack_now = true;
-      t.time_wait_until = now + ctx_.config.tcp.time_wait;
+      t.timers.arm(tcp_timer::time_wait, now + ctx_.config.tcp.time_wait);
     }
   }
   return true;
@@ -532,18 +534,18 @@ void tcp_layer::process_fin(connection& c, instant now) {
     case tcp_state::fin_wait_1:
       if (t.fin_acked) {
         change_state(c, tcp_state::time_wait, "FIN", now);
-        t.time_wait_until = now + ctx_.config.tcp.time_wait;
-        t.retransmit_at.reset();
+        t.timers.arm(tcp_timer::time_wait, now + ctx_.config.tcp.time_wait);
+        t.timers.clear(tcp_timer::retransmit);
       } else {
         change_state(c, tcp_state::closing, "FIN", now);
       }
       break;
     case tcp_state::fin_wait_2:
       change_state(c, tcp_state::time_wait, "FIN", now);
-      t.time_wait_until = now + ctx_.config.tcp.time_wait;
+      t.timers.arm(tcp_timer::time_wait, now + ctx_.config.tcp.time_wait);
       break;
     case tcp_state::time_wait:
-      t.time_wait_until = now + ctx_.config.tcp.time_wait;
+      t.timers.arm(tcp_timer::time_wait, now + ctx_.config.tcp.time_wait);
       break;
     default:
       break;

@@ -18,7 +18,12 @@ std::string to_string(const tcb& t) {
          " rto=" + to_string(t.rtt.rto());
 }
 
-tcp_layer::tcp_layer(host_context& ctx, ipv4_layer& ip) : ctx_{ctx}, ip_{ip}, isn_{ctx.random} {}
+tcp_layer::tcp_layer(host_context& ctx, ipv4_layer& ip)
+    : ctx_{ctx},
+      ip_{ip},
+      secret_{ctx.random.next(), ctx.random.next()},
+      isn_{secret_},
+      connections_{0, tcp_tuple_hash{derive_key(secret_, 1)}} {}
 
 tcp_layer::~tcp_layer() = default;
 
@@ -137,7 +142,8 @@ std::error_code tcp_layer::connect(tcp_socket_id s, ipv4_endpoint remote, instan
   ctx_.stats.count(event::tcp_active_opens);
   change_state(*conn, tcp_state::syn_sent, "connect", now);
   send_syn(t, now);
-  t.retransmit_at = now + t.rtt.rto();
+  t.timers.arm(tcp_timer::retransmit, now + t.rtt.rto());
+  schedule(*conn);
   return {};
 }
 
@@ -155,6 +161,7 @@ std::error_code tcp_layer::send(tcp_socket_id s, const_byte_span data, std::size
   queued = t.send_buffer.write(data);
   if (queued == 0) return error(std::errc::operation_would_block);
   output(*c, now);
+  schedule(*c);
   return {};
 }
 
@@ -175,6 +182,7 @@ std::error_code tcp_layer::receive(tcp_socket_id s, byte_span out, std::size_t& 
     if (is_synchronized(t.state) && !t.fin_received && offered >= before + threshold) {
       t.ack_now = true;
       output(*c, now);
+      schedule(*c);
     }
     return {};
   }
@@ -201,20 +209,25 @@ std::error_code tcp_layer::shutdown_send(tcp_socket_id s, instant now) {
   }
   t.send_shut = true;
   output(*c, now);
+  schedule(*c);
   return {};
 }
 
 std::error_code tcp_layer::close(tcp_socket_id s, instant now) {
   socket* sock = find(s);
   if (!sock) return error(std::errc::bad_file_descriptor);
+  closed_.clear();
   if (sock->listening) {
     listeners_.erase(sock->local->port);
-    // Connections not yet accepted go with the listener, reset (as Linux does).
-    for (auto& [tuple, conn] : connections_)
-      if (conn->listener == s) {
-        send_reset(conn->t.tuple, conn->t.snd_max, std::nullopt, now);
-        change_state(*conn, tcp_state::closed, "listener closed", now);
-      }
+    // Connections not yet accepted go with the listener, reset (as Linux does). Found by a walk
+    // over the table: closing a listener is rare, and its children need no list of their own.
+    std::vector<std::shared_ptr<connection>> children;
+    for (const auto& [tuple, conn] : connections_)
+      if (conn->listener == s) children.push_back(conn);
+    for (const auto& conn : children) {
+      send_reset(conn->t.tuple, conn->t.snd_max, std::nullopt, now);
+      change_state(*conn, tcp_state::closed, "listener closed", now);
+    }
   } else if (auto conn = sock->conn) {
     conn->handle.reset();
     conn->notify = nullptr;
@@ -231,7 +244,6 @@ std::error_code tcp_layer::close(tcp_socket_id s, instant now) {
     }
   }
   sockets_.erase(s);
-  remove_closed();
   return {};
 }
 
@@ -272,12 +284,14 @@ std::error_code tcp_layer::set_options(tcp_socket_id s, const tcp_socket_options
     // Turning Nagle off sends what it was holding back, as Linux's TCP_NODELAY does.
     t.no_delay = o.no_delay;
     // Turning keep-alive on starts the idle time from now, as Linux's SO_KEEPALIVE does.
-    if (o.keepalive && !t.keepalive) t.keepalive_at = now + ctx_.config.tcp.keepalive_idle;
+    if (o.keepalive && !t.keepalive)
+      t.timers.arm(tcp_timer::keepalive, now + ctx_.config.tcp.keepalive_idle);
     t.keepalive = o.keepalive;
     arm_keepalive(t);
     t.delayed_ack = o.delayed_ack;
     t.quick_ack = o.quick_ack;
-    if ((!t.delayed_ack || t.quick_ack) && t.ack_at) t.ack_now = true;  // owed: send it now
+    if ((!t.delayed_ack || t.quick_ack) && t.timers.armed(tcp_timer::delayed_ack))
+      t.ack_now = true;  // owed: send it now
     if (o.congestion != t.congestion) {
       // A new algorithm goes on from the window the old one reached, in slow start.
       t.congestion = o.congestion;
@@ -286,6 +300,7 @@ std::error_code tcp_layer::set_options(tcp_socket_id s, const tcp_socket_options
       t.cc->set_cwnd(cwnd);
     }
     if (is_synchronized(t.state)) output(*sock->conn, now);
+    schedule(*sock->conn);
   }
   sock->options = o;
   return {};
@@ -370,6 +385,8 @@ std::optional<tcp_connection_info> tcp_layer::info(tcp_socket_id s) const {
 std::vector<tcp_connection_info> tcp_layer::connections() const {
   std::vector<tcp_connection_info> all;
   for (const auto& [tuple, conn] : connections_) all.push_back(info_of(conn->t));
+  // In the order of their tuples, as a status page lists them, not the table's hash order.
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.tuple < b.tuple; });
   return all;
 }
 
@@ -405,11 +422,8 @@ void tcp_layer::change_state(connection& c, tcp_state to, std::string_view cause
            std::string{cause} + ")";
   });
   if (to == tcp_state::closed) {
-    c.t.retransmit_at.reset();
-    c.t.persist_at.reset();
-    c.t.keepalive_at.reset();
-    c.t.time_wait_until.reset();
-    c.t.ack_at.reset();
+    c.t.timers.clear_all();
+    leave_table(c);
   }
   wake(c);
 }
@@ -426,51 +440,41 @@ void tcp_layer::establish(connection& c, std::string_view cause, instant now) {
     if (socket* l = find(*c.listener)) {
       l->pending = l->pending > 0 ? l->pending - 1 : 0;
       l->accept_queue.push_back(connections_.at(c.t.tuple));
+      c.accept_queued = true;
       ctx_.stats.count(event::tcp_passive_opens);
       if (l->notify) l->notify();
     }
   }
 }
 
-void tcp_layer::remove_closed() {
-  for (auto it = connections_.begin(); it != connections_.end();) {
-    connection& c = *it->second;
-    if (c.t.state != tcp_state::closed) {
-      ++it;
-      continue;
-    }
-    // A child that never reached the accept queue frees its place in the backlog.
-    if (c.listener)
-      if (socket* l = find(*c.listener); l && l->pending > 0) {
-        const bool queued = std::any_of(l->accept_queue.begin(), l->accept_queue.end(),
-                                        [&](const auto& q) { return q.get() == &c; });
-        if (!queued) --l->pending;
-      }
-    it = connections_.erase(it);
-  }
+void tcp_layer::leave_table(connection& c) {
+  timers_.cancel(c);
+  const auto it = connections_.find(c.t.tuple);
+  if (it == connections_.end() || it->second.get() != &c) return;
+  // A child that never reached the accept queue frees its place in the backlog.
+  if (c.listener && !c.accept_queued)
+    if (socket* l = find(*c.listener); l && l->pending > 0) --l->pending;
+  closed_.push_back(std::move(it->second));
+  connections_.erase(it);
 }
 
-std::optional<instant> tcp_layer::next_deadline() const {
-  std::optional<instant> next;
-  const auto consider = [&](const std::optional<instant>& d) {
-    if (d && (!next || *d < *next)) next = d;
-  };
-  for (const auto& [tuple, conn] : connections_) {
-    consider(conn->t.retransmit_at);
-    consider(conn->t.persist_at);
-    consider(conn->t.keepalive_at);
-    consider(conn->t.ack_at);
-    consider(conn->t.time_wait_until);
-  }
-  return next;
+void tcp_layer::schedule(connection& c) {
+  if (c.t.state == tcp_state::closed) return timers_.cancel(c);
+  timers_.schedule(c, c.t.timers.next());
 }
+
+std::optional<instant> tcp_layer::next_deadline() const { return timers_.next(); }
 
 void tcp_layer::poll(instant now) {
-  // Timers may close connections: walk a copy of the handles.
-  std::vector<std::shared_ptr<connection>> all;
-  for (const auto& [tuple, conn] : connections_) all.push_back(conn);
-  for (const auto& conn : all) run_timers(*conn, now);
-  remove_closed();
+  closed_.clear();
+  // The due connections are taken out of the heap first, then run: a timer that set itself due
+  // again waits for the next poll rather than running in a loop.
+  due_.clear();
+  while (connection* c = timers_.pop_due(now)) due_.push_back(c);
+  for (connection* c : due_) {
+    run_timers(*c, now);
+    schedule(*c);
+  }
 }
 
 void tcp_layer::receive_error(const icmp_error& e, instant now) {
@@ -484,8 +488,8 @@ void tcp_layer::receive_error(const icmp_error& e, instant now) {
   // opened; the rest are soft, and retransmission carries on.
   const bool hard = e.type == icmp_type::dest_unreachable && (e.code == 2 || e.code == 3);
   if (hard && it->second->t.state == tcp_state::syn_sent) {
+    closed_.clear();
     fail(*it->second, std::errc::connection_refused, "ICMP unreachable", now);
-    remove_closed();
   }
 }
 

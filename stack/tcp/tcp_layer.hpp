@@ -3,7 +3,13 @@
 // calls, and the segment-arrival, output and timer processing, split over tcp_input.cpp (RFC 9293
 // 3.10.7, step by step), tcp_output.cpp and tcp_timers.cpp. Sockets are numbered handles, as in the
 // UDP layer; the Asio face wraps them. A connection the application has closed lives on in the
-// table until it reaches CLOSED (after TIME-WAIT or a reset), so the tuple is not reused early.
+// table until it reaches CLOSED (after TIME-WAIT or a reset), so the tuple is not reused early; it
+// leaves the table the moment it is CLOSED.
+//
+// Cost per event is constant in the number of connections: a segment finds its connection by a
+// keyed hash of its tuple, and the timers by a deadline heap holding each connection once, at the
+// earliest of its timers, so poll() touches only the connections due. What walks every
+// connection says so: connections(), add_held(), and closing a listener (its children).
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -11,7 +17,10 @@
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <unordered_map>
+#include <vector>
 
+#include "stack/base/deadline_heap.hpp"
 #include "stack/context.hpp"
 #include "stack/held.hpp"
 #include "stack/ip/icmp_layer.hpp"
@@ -115,6 +124,9 @@ class tcp_layer {
   // Called with each tcp_event of every connection, after the TCB took it in.
   using event_observer = std::function<void(const tcb&, tcp_event, instant now)>;
   void observe_events(event_observer observer) { event_observer_ = std::move(observer); }
+  // Called with each timer of a connection that poll() finds due, before it runs.
+  using timer_observer = std::function<void(const tcb&, tcp_timer, instant now)>;
+  void observe_timers(timer_observer observer) { timer_observer_ = std::move(observer); }
 
  private:
   struct connection {
@@ -122,7 +134,9 @@ class tcp_layer {
     tcb t;
     std::optional<tcp_socket_id> handle;    // nullopt once the application closed it
     std::optional<tcp_socket_id> listener;  // set while waiting to be accepted
+    bool accept_queued = false;             // on the listener's accept queue, past its pending
     std::function<void()> notify;
+    std::size_t heap_slot = no_heap_slot;  // its place in the layer's deadline heap
   };
   struct socket {
     tcp_socket_options options;
@@ -210,7 +224,11 @@ class tcp_layer {
   void fail(connection& c, std::errc why, std::string_view cause, instant now);
   void wake(connection& c);
   void establish(connection& c, std::string_view cause, instant now);
-  void remove_closed();
+  // The connection's place in the deadline heap after an event: at its earliest timer, or none.
+  void schedule(connection& c);
+  // A connection that reached CLOSED leaves the table (it lives on in closed_ until the event
+  // that closed it is over, and in its socket until the application closes that).
+  void leave_table(connection& c);
   std::error_code bind_ephemeral(socket& s, const std::optional<ipv4_endpoint>& remote);
   bool port_in_use(std::uint16_t port) const;
   socket* find(tcp_socket_id s);
@@ -220,13 +238,19 @@ class tcp_layer {
 
   host_context& ctx_;
   ipv4_layer& ip_;
+  // The host's secret: the ISN function's key, and from it the keys of the other hashes.
+  siphash_key secret_;
   isn_generator isn_;
   std::map<tcp_socket_id, socket> sockets_;
-  std::map<tcp_tuple, std::shared_ptr<connection>> connections_;
+  std::unordered_map<tcp_tuple, std::shared_ptr<connection>, tcp_tuple_hash> connections_;
+  deadline_heap<connection> timers_;
+  std::vector<std::shared_ptr<connection>> closed_;
+  std::vector<connection*> due_;  // poll()'s, kept for its memory
   std::map<std::uint16_t, tcp_socket_id> listeners_;
   tcp_socket_id next_id_ = 1;
   state_observer observer_;
   event_observer event_observer_;
+  timer_observer timer_observer_;
 };
 
 }  // namespace tapstack

@@ -64,7 +64,7 @@ void tcp_layer::send_segment(tcb& t, tcp_flags flags, seq32 seq, std::size_t off
   if (flags.ack) {
     // Whatever ACK was owed or delayed rides on this segment.
     t.ack_now = false;
-    t.ack_at.reset();
+    t.timers.clear(tcp_timer::delayed_ack);
     t.unacked_bytes = 0;
     t.last_ack_sent = t.rcv_nxt;
   }
@@ -130,7 +130,7 @@ void tcp_layer::schedule_ack(tcb& t, std::uint32_t bytes, instant now) {
     t.ack_now = true;
     return;
   }
-  if (!t.ack_at) t.ack_at = now + ctx_.config.tcp.delayed_ack_timeout;
+  t.timers.arm_if_off(tcp_timer::delayed_ack, now + ctx_.config.tcp.delayed_ack_timeout);
 }
 
 // A reset for a segment that has no connection, or for one we abort (RFC 9293 3.10.7.1).
@@ -193,7 +193,7 @@ bool tcp_layer::send_new_data(connection& c, std::uint32_t window, instant now) 
   }
   t.snd_nxt = end;
   t.snd_max = seq_max(t.snd_max, end);
-  if (!t.retransmit_at) t.retransmit_at = now + t.rtt.rto();
+  t.timers.arm_if_off(tcp_timer::retransmit, now + t.rtt.rto());
   return !fin;
 }
 
@@ -220,10 +220,10 @@ void tcp_layer::output(connection& c, instant now) {
       may_send_data && t.snd_max == t.snd_una &&
       t.send_buffer.size() > static_cast<std::size_t>(t.snd_nxt - t.snd_una);
   if (!window_blocked) {
-    t.persist_at.reset();
-  } else if (!t.persist_at) {
+    t.timers.clear(tcp_timer::persist);
+  } else if (!t.timers.armed(tcp_timer::persist)) {
     t.persist_backoff = t.rtt.rto();
-    t.persist_at = now + t.persist_backoff;
+    t.timers.arm(tcp_timer::persist, now + t.persist_backoff);
   }
   if (t.ack_now && is_synchronized(t.state)) send_ack(t, now);
 }

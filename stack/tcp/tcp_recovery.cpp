@@ -204,7 +204,7 @@ std::size_t tcp_layer::retransmit(connection& c, seq32 seq, std::size_t max_len,
   count_retransmission(t, now);
   // Karn: the segment being timed may be the one resent.
   if (t.rtt_seq && seq_lt(seq, *t.rtt_seq)) t.rtt_seq.reset();
-  if (!t.retransmit_at) t.retransmit_at = now + t.rtt.rto();
+  t.timers.arm_if_off(tcp_timer::retransmit, now + t.rtt.rto());
   return len + (fin ? 1 : 0);
 }
 

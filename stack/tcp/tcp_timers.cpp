@@ -8,22 +8,27 @@ namespace tapstack {
 
 void tcp_layer::run_timers(connection& c, instant now) {
   tcb& t = c.t;
-  if (t.time_wait_until && *t.time_wait_until <= now) {
-    t.time_wait_until.reset();
+  const auto fires = [&](tcp_timer which) {
+    if (!t.timers.due(which, now)) return false;
+    if (timer_observer_) timer_observer_(t, which, now);
+    return true;
+  };
+  if (fires(tcp_timer::time_wait)) {
+    t.timers.clear(tcp_timer::time_wait);
     return change_state(c, tcp_state::closed, "2 MSL", now);
   }
-  if (t.retransmit_at && *t.retransmit_at <= now) on_retransmit_timeout(c, now);
+  if (fires(tcp_timer::retransmit)) on_retransmit_timeout(c, now);
   if (t.state == tcp_state::closed) return;
-  if (t.ack_at && *t.ack_at <= now) send_ack(t, now);  // the delayed ACK is due
-  if (t.persist_at && *t.persist_at <= now) {
+  if (fires(tcp_timer::delayed_ack)) send_ack(t, now);
+  if (fires(tcp_timer::persist)) {
     // A segment the peer must answer with its window: one already acknowledged (snd.una - 1),
     // as Linux probes. The interval backs off, but a peer that answers is never given up on.
     send_segment(t, tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, segment_options(t, now), now);
     t.persist_backoff = std::min(t.persist_backoff * 2, ctx_.config.tcp.max_rto);
-    t.persist_at = now + t.persist_backoff;
+    t.timers.arm(tcp_timer::persist, now + t.persist_backoff);
   }
   arm_keepalive(t);
-  if (t.keepalive_at && *t.keepalive_at <= now) {
+  if (fires(tcp_timer::keepalive)) {
     const tcp_config& k = ctx_.config.tcp;
     if (t.keepalive_unanswered >= k.keepalive_probes) {
       ctx_.stats.count(event::tcp_timeouts);
@@ -32,7 +37,7 @@ void tcp_layer::run_timers(connection& c, instant now) {
     }
     ++t.keepalive_unanswered;
     send_segment(t, tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, segment_options(t, now), now);
-    t.keepalive_at = now + k.keepalive_interval;
+    t.timers.arm(tcp_timer::keepalive, now + k.keepalive_interval);
   }
 }
 
@@ -42,13 +47,14 @@ void tcp_layer::run_timers(connection& c, instant now) {
 // ESTABLISHED there is nothing to probe, and a deadline left set would be due for ever.
 void tcp_layer::arm_keepalive(tcb& t) const {
   if (!t.keepalive || t.state != tcp_state::established) {
-    t.keepalive_at.reset();
+    t.timers.clear(tcp_timer::keepalive);
     return;
   }
   const tcp_config& k = ctx_.config.tcp;
-  if (!t.keepalive_at || t.last_heard + k.keepalive_idle > *t.keepalive_at) {
+  if (const auto at = t.timers.at(tcp_timer::keepalive);
+      !at || t.last_heard + k.keepalive_idle > *at) {
     t.keepalive_unanswered = 0;
-    t.keepalive_at = t.last_heard + k.keepalive_idle;
+    t.timers.arm(tcp_timer::keepalive, t.last_heard + k.keepalive_idle);
   }
 }
 
@@ -69,7 +75,7 @@ void tcp_layer::on_retransmit_timeout(connection& c, instant now) {
   ++t.timeouts;
   t.rtt.back_off();
   t.rtt_seq.reset();  // Karn: no sample from what is resent
-  t.retransmit_at = now + t.rtt.rto();
+  t.timers.arm(tcp_timer::retransmit, now + t.rtt.rto());
   if (opening) {
     count_retransmission(t, now);
     return send_syn(t, now);

@@ -85,6 +85,27 @@ def map_items(value, limit=10000):
         node = _rb_successor(node)
 
 
+def unordered_map_items(value, limit=100000):
+    """The (key, mapped) pairs of a std::unordered_map, in the order of its node list (the hash
+    order), read by walking that singly linked list from _M_before_begin."""
+    map_type = value.type.strip_typedefs()
+    pair_type = gdb.lookup_type(str(map_type) + "::value_type").strip_typedefs()
+    members = {field.name: field for field in pair_type.fields()}
+    first, second = members["first"], members["second"]
+    node = find_member(value, "_M_before_begin")["_M_nxt"]
+    count = min(int(find_member(value, "_M_element_count")), limit)
+    # A node is its next pointer (_Hash_node_base) followed by the pair, aligned for it.
+    pair_offset = _aligned(node.type.sizeof, pair_type.alignof)
+    byte_pointer = gdb.lookup_type("char").pointer()
+    for _ in range(count):
+        if int(node) == 0:
+            return
+        pair = node.cast(byte_pointer) + pair_offset
+        yield ((pair + first.bitpos // 8).cast(first.type.pointer()).dereference(),
+               (pair + second.bitpos // 8).cast(second.type.pointer()).dereference())
+        node = node["_M_nxt"]
+
+
 def _aligned(offset, alignment):
     return (offset + alignment - 1) // alignment * alignment
 

@@ -1,7 +1,8 @@
 """A tcp_layer as a compact socket table: one line per connection, then the listeners.
 
-The connection table (tcp_layer::connections_, a std::map from tuple to shared_ptr<connection>)
-is walked directly, so the table prints whether or not libstdc++'s printers are loaded.
+The connection table (tcp_layer::connections_, a std::unordered_map from tuple to
+shared_ptr<connection>) is walked directly, so the table prints whether or not libstdc++'s printers
+are loaded; its lines come in the table's hash order.
 """
 
 from . import stdlib, tcb, wire
@@ -9,7 +10,7 @@ from . import stdlib, tcb, wire
 
 def connections(layer):
     """(tuple, connection) for every entry of the layer's connection table."""
-    for key, pointer in stdlib.map_items(layer["connections_"]):
+    for key, pointer in stdlib.unordered_map_items(layer["connections_"]):
         connection = stdlib.deref(pointer)
         if connection is not None:
             yield key, connection

@@ -9,9 +9,8 @@ from . import clock, seq, stdlib, wire
 
 STATES = ("CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
           "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT")
-TIMERS = (("retransmit", "retransmit_at"), ("delayed ack", "ack_at"),
-          ("persist", "persist_at"), ("keepalive", "keepalive_at"),
-          ("time-wait", "time_wait_until"))
+# The timer record's deadlines, in the order of enum class tcp_timer.
+TIMERS = ("retransmit", "delayed ack", "persist", "keepalive", "time-wait")
 # RFC 5681's "arbitrarily high" initial ssthresh, as congestion_control starts it.
 SSTHRESH_UNSET = 0xFFFFFFFF
 
@@ -69,7 +68,8 @@ def details(tcb):
               ("options", _options_in_force(tcb)),
               ("congestion", _congestion_text(tcb)),
               ("rtt", _rtt_text(tcb["rtt"]))]
-    pairs += [(name, clock.timer_text(tcb[field], now_ns)) for name, field in TIMERS]
+    deadlines = stdlib.find_member(tcb["timers"]["at_"], "_M_elems")
+    pairs += [(name, clock.timer_text(deadlines[i], now_ns)) for i, name in enumerate(TIMERS)]
     pairs += [("buffers", _buffers_text(tcb)), ("now", _now_text(now_ns))]
     return pairs
 
