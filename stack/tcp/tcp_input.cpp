@@ -201,14 +201,19 @@ void tcp_layer::send_challenge_ack(tcb& t, instant now) {
 // Linux: tcp_oow_rate_limited(). A segment that carries data or a FIN is answered every time: the
 // peer resends it because our ACK of it was lost, and needs one to move on. A pure ACK gets one
 // answer per interval: enough to resynchronize a peer that is behind, too few to storm with
-// another end that answers our answers.
+// another end that answers our answers. A SYN is answered from the challenge-ACK budget, wherever
+// it was refused (RFC 5961 4.2; Linux's tcp_validate_incoming() sends a SYN that fails PAWS there
+// too): it carries nothing a peer needs acknowledged, and a flood of them would otherwise draw an
+// ACK each.
 void tcp_layer::answer_invalid(tcb& t, const tcp_repr& seg, instant now) {
-  if (seg.segment_len() == 0 &&
+  if (seg.flags.syn) return send_challenge_ack(t, now);
+  const bool carries = !seg.payload.empty() || seg.flags.fin;
+  if (!carries &&
       !t.invalid_ack_replies.spend(now, ctx_.config.tcp.invalid_ack_interval, 1, ctx_.random)) {
     ctx_.stats.count(event::tcp_invalid_ack_replies_limited);
     return;
   }
-  if (seg.segment_len() == 0) ctx_.stats.count(event::tcp_invalid_ack_replies);
+  if (!carries) ctx_.stats.count(event::tcp_invalid_ack_replies);
   send_ack(t, now);
 }
 
@@ -239,12 +244,10 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
   // First, check the sequence number.
   if (!acceptable(t, seg)) {
     // A SYN gets a challenge ACK whatever its sequence number (RFC 5961 4.2), from the same
-    // budget as one in the window; as Linux's tcp_validate_incoming() sends it.
-    if (seg.flags.syn && !seg.flags.rst) {
-      ctx_.drop(drop_reason::tcp_syn_challenged, now);
-      return send_challenge_ack(t, now);
-    }
-    ctx_.drop(drop_reason::tcp_out_of_window, now);
+    // budget as one in the window (answer_invalid sees to that).
+    ctx_.drop(seg.flags.syn && !seg.flags.rst ? drop_reason::tcp_syn_challenged
+                                              : drop_reason::tcp_out_of_window,
+              now);
     if (!seg.flags.rst) answer_invalid(t, seg, now);
     return;
   }

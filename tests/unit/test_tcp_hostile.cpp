@@ -151,6 +151,23 @@ TEST_CASE("SYNs out of the window take the challenge ACK budget, not one ACK eac
   CHECK(t.state() == tcp_state::established);
 }
 
+TEST_CASE("SYNs with a stale timestamp take the challenge ACK budget too, not one ACK each") {
+  // PAWS refuses them before the sequence number is looked at; a SYN there is no segment whose
+  // ACK the peer needs, so it gets what a SYN gets anywhere on a synchronized connection.
+  tcp_harness t;
+  t.peer_syn_options.timestamps = tcp_timestamps{};
+  t.reach(tcp_state::established);
+  tcp_options stale = t.peer_options();
+  stale.timestamps->val -= 1u << 30;
+  for (int i = 0; i < 64; ++i)
+    t.inject({.syn = true, .ack = true}, t.peer_iss + 12345, t.snd_nxt, {}, 0, stale);
+  const auto replies = t.sent().size();
+  CHECK(replies >= 5);
+  CHECK(replies <= 15);
+  CHECK(t.host.stats()[event::tcp_challenge_acks_limited] == 64 - replies);
+  CHECK(t.state() == tcp_state::established);
+}
+
 TEST_CASE("fast retransmit resends what was sent, never new data past the peer's window") {
   // The peer offers 10 bytes; the application queues 1000. Three duplicate ACKs must resend the
   // 10 bytes in flight, not a segment of data the window never let out.
