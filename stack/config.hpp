@@ -96,6 +96,11 @@ struct tcp_config {
   // many, and one per two full segments (2896 bytes) of the receive buffer, so that a window that
   // lost every other segment is held whole.
   std::size_t max_out_of_order_ranges = 32;
+  // Connections the host holds at most, in every state from SYN-RECEIVED to TIME-WAIT: past it a
+  // SYN (or a SYN cookie's ACK) is dropped and connect() fails with no_buffer_space. What bounds
+  // the host's memory when peers open connections and never close them; at a couple of KiB per
+  // idle connection, the default allows about 1 GiB.
+  std::size_t max_connections = 500'000;
 
   // What each connection starts with; the socket options of the same names change one socket.
   // Nagle's algorithm (RFC 896, RFC 1122 4.2.3.4) is on unless no_delay.

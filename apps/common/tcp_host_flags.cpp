@@ -46,7 +46,10 @@ po::options_description tcp_host_flags::description() {
       ("tcp-invalid-ack-interval",
        po::value(&invalid_ack_interval_)->default_value(invalid_ack_interval_),
        "per connection, at most one ACK per interval answers a pure ACK that is out of the window, "
-       "fails PAWS or acknowledges unsent data (tcp_invalid_ack_replies_limited)");
+       "fails PAWS or acknowledges unsent data (tcp_invalid_ack_replies_limited)")
+      ("max-connections", po::value(&max_connections_)->default_value(max_connections_),
+       "TCP connections the host holds at most, TIME-WAIT included: past it SYNs are dropped "
+       "(tcp_connection_limit) and connect() fails");
   // clang-format on
   return d;
 }
@@ -84,6 +87,8 @@ void tcp_host_flags::resolve(tcp_config& config) const {
                                                1'000'000, "a number from 0 to 1000000"));
   config.invalid_ack_interval =
       duration_flag("--tcp-invalid-ack-interval", invalid_ack_interval_, 0s, 1min);
+  config.max_connections = unsigned_flag("--max-connections", max_connections_, 1, 10'000'000,
+                                         "a number from 1 to 10000000");
 }
 
 }  // namespace tapstack

@@ -34,6 +34,7 @@ class tcp_host_flags {
   std::string min_mss_ = "48";
   std::string challenge_ack_limit_ = "10";
   std::string invalid_ack_interval_ = "500ms";
+  std::string max_connections_ = "500000";
 };
 
 }  // namespace tapstack

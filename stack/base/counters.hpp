@@ -59,6 +59,8 @@ namespace tapstack {
   X(tcp_broadcast, "TCP segment to a broadcast address")                                    \
   X(tcp_closed_port, "TCP segment for no connection and no listener (RST sent)")            \
   X(tcp_listen_overflow, "SYN dropped: the listener's backlog is full")                     \
+  X(tcp_connection_limit, "SYN or cookie ACK dropped: the host holds --max-connections")    \
+  X(tcp_syn_cookie_rejected, "ACK to a listener with a SYN cookie that does not check out") \
   X(tcp_listen_unexpected, "segment to a listener that is not a SYN")                       \
   X(tcp_out_of_window, "TCP segment outside the receive window (an ACK sent back)")         \
   X(tcp_rst_challenged, "RST in the window but not at rcv.nxt (RFC 5961 challenge ACK)")    \
@@ -72,42 +74,44 @@ namespace tapstack {
   X(tcp_no_timestamp, "TCP segment without the timestamps both SYNs agreed on")             \
   X(tx_device_full, "the device had no room for an outgoing frame")
 
-#define TAPSTACK_EVENTS(X)                                                      \
-  X(frames_in, "frames received")                                               \
-  X(frames_out, "frames sent")                                                  \
-  X(bytes_in, "bytes received")                                                 \
-  X(bytes_out, "bytes sent")                                                    \
-  X(arp_requests_in, "ARP requests received")                                   \
-  X(arp_replies_in, "ARP replies received")                                     \
-  X(arp_requests_out, "ARP requests sent")                                      \
-  X(arp_replies_out, "ARP replies sent")                                        \
-  X(ip_packets_in, "IPv4 packets delivered to this host")                       \
-  X(ip_packets_out, "IPv4 packets sent")                                        \
-  X(icmp_echo_requests_in, "ICMP echo requests received")                       \
-  X(icmp_echo_replies_out, "ICMP echo replies sent")                            \
-  X(icmp_echo_replies_in, "ICMP echo replies received")                         \
-  X(icmp_errors_in, "ICMP unreachable/time-exceeded received")                  \
-  X(icmp_echo_requests_out, "ICMP echo requests sent")                          \
-  X(icmp_unreachables_out, "ICMP destination unreachables sent")                \
-  X(icmp_errors_rate_limited, "ICMP errors not sent: rate limit")               \
-  X(ip_fragments_in, "IPv4 fragments received")                                 \
-  X(ip_reassembled, "IPv4 datagrams reassembled")                               \
-  X(ip_fragments_out, "IPv4 fragments sent")                                    \
-  X(udp_datagrams_in, "UDP datagrams delivered to a socket")                    \
-  X(udp_datagrams_out, "UDP datagrams sent")                                    \
-  X(tcp_segments_in, "TCP segments received")                                   \
-  X(tcp_segments_out, "TCP segments sent")                                      \
-  X(tcp_retransmits, "TCP segments retransmitted")                              \
-  X(tcp_fast_retransmits, "TCP losses repaired by fast retransmit")             \
-  X(tcp_rtos, "TCP retransmission timeouts on open connections")                \
-  X(tcp_resets_out, "TCP resets sent")                                          \
-  X(tcp_challenge_acks, "TCP challenge ACKs sent (RFC 5961)")                   \
-  X(tcp_challenge_acks_limited, "TCP challenge ACKs not sent: limit")           \
-  X(tcp_invalid_ack_replies, "TCP ACKs sent for invalid pure ACKs")             \
-  X(tcp_invalid_ack_replies_limited, "TCP invalid-ACK replies not sent: limit") \
-  X(tcp_peer_mss_raised, "TCP peer MSS options raised to the floor")            \
-  X(tcp_active_opens, "TCP connections opened by connect")                      \
-  X(tcp_passive_opens, "TCP connections accepted from a listener")              \
+#define TAPSTACK_EVENTS(X)                                                        \
+  X(frames_in, "frames received")                                                 \
+  X(frames_out, "frames sent")                                                    \
+  X(bytes_in, "bytes received")                                                   \
+  X(bytes_out, "bytes sent")                                                      \
+  X(arp_requests_in, "ARP requests received")                                     \
+  X(arp_replies_in, "ARP replies received")                                       \
+  X(arp_requests_out, "ARP requests sent")                                        \
+  X(arp_replies_out, "ARP replies sent")                                          \
+  X(ip_packets_in, "IPv4 packets delivered to this host")                         \
+  X(ip_packets_out, "IPv4 packets sent")                                          \
+  X(icmp_echo_requests_in, "ICMP echo requests received")                         \
+  X(icmp_echo_replies_out, "ICMP echo replies sent")                              \
+  X(icmp_echo_replies_in, "ICMP echo replies received")                           \
+  X(icmp_errors_in, "ICMP unreachable/time-exceeded received")                    \
+  X(icmp_echo_requests_out, "ICMP echo requests sent")                            \
+  X(icmp_unreachables_out, "ICMP destination unreachables sent")                  \
+  X(icmp_errors_rate_limited, "ICMP errors not sent: rate limit")                 \
+  X(ip_fragments_in, "IPv4 fragments received")                                   \
+  X(ip_reassembled, "IPv4 datagrams reassembled")                                 \
+  X(ip_fragments_out, "IPv4 fragments sent")                                      \
+  X(udp_datagrams_in, "UDP datagrams delivered to a socket")                      \
+  X(udp_datagrams_out, "UDP datagrams sent")                                      \
+  X(tcp_segments_in, "TCP segments received")                                     \
+  X(tcp_segments_out, "TCP segments sent")                                        \
+  X(tcp_retransmits, "TCP segments retransmitted")                                \
+  X(tcp_fast_retransmits, "TCP losses repaired by fast retransmit")               \
+  X(tcp_rtos, "TCP retransmission timeouts on open connections")                  \
+  X(tcp_resets_out, "TCP resets sent")                                            \
+  X(tcp_challenge_acks, "TCP challenge ACKs sent (RFC 5961)")                     \
+  X(tcp_challenge_acks_limited, "TCP challenge ACKs not sent: limit")             \
+  X(tcp_invalid_ack_replies, "TCP ACKs sent for invalid pure ACKs")               \
+  X(tcp_invalid_ack_replies_limited, "TCP invalid-ACK replies not sent: limit")   \
+  X(tcp_peer_mss_raised, "TCP peer MSS options raised to the floor")              \
+  X(tcp_active_opens, "TCP connections opened by connect")                        \
+  X(tcp_passive_opens, "TCP connections accepted from a listener")                \
+  X(tcp_syn_cookies_sent, "SYN-ACKs with a SYN cookie (a listener's queue full)") \
+  X(tcp_syn_cookies_validated, "TCP connections made from a valid SYN cookie")    \
   X(tcp_timeouts, "TCP connections that timed out")
 
 #define TAPSTACK_ENUM_NAME(name, text) name,

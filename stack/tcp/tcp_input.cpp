@@ -50,35 +50,56 @@ void tcp_layer::segment_to_closed(const tcp_tuple& tuple, const tcp_repr& seg, i
 // 3.10.7.2: LISTEN.
 void tcp_layer::segment_to_listener(tcp_socket_id listener, const tcp_tuple& tuple,
                                     const tcp_repr& seg, instant now) {
-  // First, check for a RST: ignored. Second, an ACK: reset, as nothing was sent to acknowledge.
+  socket& l = sockets_.at(listener);
+  // First, check for a RST: ignored. Second, an ACK: reset, as nothing was sent to acknowledge,
+  // unless it hands back a SYN cookie of ours.
   if (seg.flags.rst) return ctx_.drop(drop_reason::tcp_listen_unexpected, now);
   if (seg.flags.ack) {
+    if (!seg.flags.syn && cookie_ack(l, listener, tuple, seg, now)) return;
     ctx_.drop(drop_reason::tcp_listen_unexpected, now);
     return send_reset(tuple, seg.ack, std::nullopt, now);
   }
   // Third, a SYN (the security check does not apply: no compartments here).
   if (!seg.flags.syn) return ctx_.drop(drop_reason::tcp_listen_unexpected, now);
-  socket& l = sockets_.at(listener);
-  if (l.pending + l.accept_queue.size() >= l.backlog)
-    return ctx_.drop(drop_reason::tcp_listen_overflow, now);
+  // A full accept queue is the application's to drain: a SYN now would only wait on it, so it is
+  // dropped and the peer tries again, as Linux does. A full SYN queue (the handshakes under way
+  // take the rest of the backlog) is what a flood of SYNs from nowhere makes: those get a cookie
+  // and cost nothing.
+  if (l.accept_queue.size() >= l.backlog) return ctx_.drop(drop_reason::tcp_listen_overflow, now);
+  if (l.pending + l.accept_queue.size() >= l.backlog) return send_cookie(l, tuple, seg, now);
+  if (at_connection_limit(now)) return ctx_.drop(drop_reason::tcp_connection_limit, now);
+  const seq32 iss = isn_(tuple.local, tuple.remote, now);
+  auto conn =
+      make_child(l, listener, tuple, seg, iss, static_cast<std::uint32_t>(ctx_.random.next()), now);
+  tcb& t = conn->t;
+  change_state(*conn, tcp_state::syn_received, "SYN", now);
+  // Data or a FIN riding on the SYN is not kept: the peer sends it again once we are set up.
+  send_syn(t, now);
+  t.timers.arm(tcp_timer::retransmit, now + t.rtt.rto());
+  schedule(*conn);
+}
 
+std::shared_ptr<tcp_layer::connection> tcp_layer::make_child(socket& l, tcp_socket_id listener,
+                                                             const tcp_tuple& tuple,
+                                                             const tcp_repr& syn, seq32 iss,
+                                                             std::uint32_t ts_offset, instant now) {
   auto conn = std::make_shared<connection>(ctx_.config.tcp, l.options);
   tcb& t = conn->t;
   t.tuple = tuple;
-  t.irs = seg.seq;
-  t.rcv_nxt = seg.seq + 1;
-  t.iss = isn_(tuple.local, tuple.remote, now);
+  t.irs = syn.seq;
+  t.rcv_nxt = syn.seq + 1;
+  t.iss = iss;
   t.snd_una = t.iss;
   t.snd_nxt = t.iss + 1;
   t.snd_max = t.snd_nxt;
   t.recover = t.iss;
-  t.ts_offset = static_cast<std::uint32_t>(ctx_.random.next());
+  t.ts_offset = ts_offset;
   t.last_heard = now;
-  negotiate(t, seg);
+  negotiate(t, syn);
   // The SYN's window is never scaled (RFC 7323 2.2).
-  t.snd_wnd = seg.window;
+  t.snd_wnd = syn.window;
   t.max_snd_wnd = t.snd_wnd;
-  t.snd_wl1 = seg.seq;
+  t.snd_wl1 = syn.seq;
   t.snd_wl2 = t.iss;
   conn->listener = listener;
   // The new connection starts as a copy of the listener's TCB (RFC 9293 3.10.7.2), so its trace
@@ -86,11 +107,84 @@ void tcp_layer::segment_to_listener(tcp_socket_id listener, const tcp_tuple& tup
   t.state = tcp_state::listen;
   ++l.pending;
   connections_.emplace(tuple, conn);
-  change_state(*conn, tcp_state::syn_received, "SYN", now);
-  // Data or a FIN riding on the SYN is not kept: the peer sends it again once we are set up.
+  return conn;
+}
+
+// The SYN-ACK is the one the connection would send, from a TCB made for it and dropped after:
+// its ISN the cookie, its TSval (when the SYN offered timestamps) from the clock a connection on
+// this tuple made from the cookie will run, its low bits the peer's window scale and SACK.
+void tcp_layer::send_cookie(socket& l, const tcp_tuple& tuple, const tcp_repr& syn, instant now) {
+  const auto cookie = cookies_.encode(tuple, syn.seq, syn.options.mss.value_or(536), now);
+  tcb t{ctx_.config.tcp, l.options};
+  t.tuple = tuple;
+  t.state = tcp_state::syn_received;
+  t.irs = syn.seq;
+  t.rcv_nxt = syn.seq + 1;
+  t.iss = cookie.isn;
+  t.snd_una = t.iss;
+  negotiate(t, syn);
+  // Without timestamps the cookie cannot carry window scaling or SACK, and the ACK would make a
+  // connection without them: the SYN-ACK offers neither, as Linux's does.
+  if (!t.ts_ok) t.wscale_ok = t.sack_ok = false;
+  t.ts_offset = cookies_.ts_offset(tuple);
+  if (t.ts_ok) {
+    const std::uint32_t clock = ts_now(t, now);
+    const auto tsval = syn_cookies::encode_ts_options(
+        clock, t.wscale_ok ? std::optional{t.snd_wscale} : std::nullopt, t.sack_ok);
+    t.ts_offset -= clock - tsval.value_or(clock);
+  }
   send_syn(t, now);
-  t.timers.arm(tcp_timer::retransmit, now + t.rtt.rto());
+  l.cookie_sent = now;
+  ctx_.stats.count(event::tcp_syn_cookies_sent);
+}
+
+// Checked only while a cookie of the listener's may still be valid; then, if it checks out, the
+// connection is made as the SYN would have made it (the MSS from the cookie, window scale and
+// SACK from the TSval the ACK echoes), in SYN-RECEIVED, and the ACK goes through the RFC's steps
+// as any other: it completes the handshake and may carry data.
+bool tcp_layer::cookie_ack(socket& l, tcp_socket_id listener, const tcp_tuple& tuple,
+                           const tcp_repr& seg, instant now) {
+  if (!l.cookie_sent || now - *l.cookie_sent >= syn_cookies::max_age * syn_cookies::period)
+    return false;
+  const seq32 peer_isn = seg.seq - 1;
+  const auto mss = cookies_.validate(tuple, peer_isn, seg.ack - 1, now);
+  if (!mss) {
+    ctx_.drop(drop_reason::tcp_syn_cookie_rejected, now);
+    return false;
+  }
+  // The peer believes itself connected; dropped now, its next segment will bring the cookie
+  // back again while the cookie lasts.
+  if (l.accept_queue.size() >= l.backlog) {
+    ctx_.drop(drop_reason::tcp_listen_overflow, now);
+    return true;
+  }
+  if (at_connection_limit(now)) {
+    ctx_.drop(drop_reason::tcp_connection_limit, now);
+    return true;
+  }
+  tcp_repr syn;
+  syn.seq = peer_isn;
+  syn.window = seg.window;
+  syn.options.mss = *mss;
+  if (seg.options.timestamps) {
+    const auto offered = syn_cookies::decode_ts_options(seg.options.timestamps->ecr);
+    syn.options.window_scale = offered.wscale;
+    syn.options.sack_permitted = offered.sack;
+    syn.options.timestamps = tcp_timestamps{seg.options.timestamps->val, 0};
+  }
+  auto conn = make_child(l, listener, tuple, syn, seg.ack - 1, cookies_.ts_offset(tuple), now);
+  tcb& t = conn->t;
+  // What the SYN-ACK did to the TCB it was sent from: the window it offered, the ACK it sent. Its
+  // departure was not kept: no round-trip sample from it (timestamps give one).
+  t.rcv_adv =
+      t.rcv_nxt + static_cast<std::uint32_t>(std::min<std::size_t>(t.recv_buffer.free(), 0xffff));
+  t.last_ack_sent = t.rcv_nxt;
+  t.retransmits = 1;
+  ctx_.stats.count(event::tcp_syn_cookies_validated);
+  change_state(*conn, tcp_state::syn_received, "SYN cookie", now);
+  segment_in_synchronized(*conn, seg, now);
   schedule(*conn);
+  return true;
 }
 
 // The options the peer's SYN offers (RFC 9293 3.7.1, RFC 7323, RFC 2018): its MSS (536 without

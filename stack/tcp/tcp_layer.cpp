@@ -23,6 +23,7 @@ tcp_layer::tcp_layer(host_context& ctx, ipv4_layer& ip)
       ip_{ip},
       secret_{ctx.random.next(), ctx.random.next()},
       isn_{secret_},
+      cookies_{derive_key(secret_, 2)},
       connections_{0, tcp_tuple_hash{derive_key(secret_, 1)}} {}
 
 tcp_layer::~tcp_layer() = default;
@@ -123,6 +124,7 @@ std::error_code tcp_layer::connect(tcp_socket_id s, ipv4_endpoint remote, instan
     if (const auto ec = bind_ephemeral(*sock, remote)) return ec;
   const tcp_tuple tuple{{ctx_.config.address.address, sock->local->port}, remote};
   if (connections_.contains(tuple)) return error(std::errc::address_in_use);
+  if (at_connection_limit(now)) return error(std::errc::no_buffer_space);
 
   auto conn = std::make_shared<connection>(ctx_.config.tcp, sock->options);
   tcb& t = conn->t;
@@ -456,6 +458,17 @@ void tcp_layer::leave_table(connection& c) {
     if (socket* l = find(*c.listener); l && l->pending > 0) --l->pending;
   closed_.push_back(std::move(it->second));
   connections_.erase(it);
+}
+
+bool tcp_layer::at_connection_limit(instant now) {
+  if (connections_.size() < ctx_.config.tcp.max_connections) return false;
+  if (!std::exchange(limit_logged_, true))
+    ctx_.log.log(log_level::warn, now, [&] {
+      return "tcp: " + std::to_string(connections_.size()) +
+             " connections, the most --max-connections allows: new ones are refused "
+             "(tcp_connection_limit counts them)";
+    });
+  return true;
 }
 
 void tcp_layer::schedule(connection& c) {

@@ -26,6 +26,7 @@
 #include "stack/ip/icmp_layer.hpp"
 #include "stack/ip/ipv4_layer.hpp"
 #include "stack/tcp/isn.hpp"
+#include "stack/tcp/syn_cookie.hpp"
 #include "stack/tcp/tcb.hpp"
 #include "stack/wire/tcp.hpp"
 
@@ -147,6 +148,9 @@ class tcp_layer {
     std::size_t backlog = 0;
     std::size_t pending = 0;  // children in SYN-RECEIVED
     std::deque<std::shared_ptr<connection>> accept_queue;
+    // When the listener last answered a SYN with a cookie: ACKs are checked for cookies only
+    // while one may be in flight, so that no one can guess their way in at other times.
+    std::optional<instant> cookie_sent;
     std::function<void()> notify;
   };
 
@@ -154,6 +158,17 @@ class tcp_layer {
   void segment_to_closed(const tcp_tuple& tuple, const tcp_repr& seg, instant now);
   void segment_to_listener(tcp_socket_id listener, const tcp_tuple& tuple, const tcp_repr& seg,
                            instant now);
+  // The connection a SYN to the listener makes, in SYN-RECEIVED with iss as its ISN, in the table.
+  std::shared_ptr<connection> make_child(socket& l, tcp_socket_id listener, const tcp_tuple& tuple,
+                                         const tcp_repr& syn, seq32 iss, std::uint32_t ts_offset,
+                                         instant now);
+  // RFC 4987 3.6: a SYN-ACK whose ISN is a cookie, for a SYN the listener keeps nothing of; and
+  // the ACK that hands one back, which makes the connection (true) if the cookie checks out.
+  void send_cookie(socket& l, const tcp_tuple& tuple, const tcp_repr& syn, instant now);
+  bool cookie_ack(socket& l, tcp_socket_id listener, const tcp_tuple& tuple, const tcp_repr& seg,
+                  instant now);
+  // Whether the host holds --max-connections (logged the first time it does).
+  bool at_connection_limit(instant now);
   void segment_in_syn_sent(connection& c, const tcp_repr& seg, instant now);
   void segment_in_synchronized(connection& c, const tcp_repr& seg, instant now);
   bool acceptable(const tcb& t, const tcp_repr& seg) const;
@@ -241,6 +256,8 @@ class tcp_layer {
   // The host's secret: the ISN function's key, and from it the keys of the other hashes.
   siphash_key secret_;
   isn_generator isn_;
+  syn_cookies cookies_;
+  bool limit_logged_ = false;
   std::map<tcp_socket_id, socket> sockets_;
   std::unordered_map<tcp_tuple, std::shared_ptr<connection>, tcp_tuple_hash> connections_;
   deadline_heap<connection> timers_;

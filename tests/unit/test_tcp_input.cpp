@@ -51,25 +51,6 @@ TEST_CASE("LISTEN: an ACK is answered with a RST, a RST and a bare segment are i
   CHECK(t.host.stats()[drop_reason::tcp_listen_unexpected] == 3);
 }
 
-TEST_CASE("LISTEN: SYNs beyond the backlog are dropped, and a retry once there is room is not") {
-  tcp_harness t;
-  t.listener = t.host.tcp().open();
-  REQUIRE_FALSE(t.host.tcp().bind(t.listener, {ipv4_address::any(), h::host_port}));
-  REQUIRE_FALSE(t.host.tcp().listen(t.listener, 1));
-  const std::uint16_t other_port = h::peer_port + 1;
-  t.inject({.syn = true}, seq32{1000}, seq32{0});
-  const seq32 iss = t.sent().at(0).seg.seq;
-  t.inject({.syn = true}, seq32{7000}, seq32{0}, {}, 65535, {}, other_port);
-  check_sent(t.sent(), {});
-  CHECK(t.host.stats()[drop_reason::tcp_listen_overflow] == 1);
-  // The first completes and is accepted; the second peer's retransmitted SYN now gets in.
-  t.inject({.ack = true}, seq32{1001}, iss + 1);
-  tcp_socket_id s = 0;
-  REQUIRE_FALSE(t.host.tcp().accept(t.listener, s));
-  t.inject({.syn = true}, seq32{7000}, seq32{0}, {}, 65535, {}, other_port);
-  check_sent(t.sent(), {{"S.", std::nullopt, seq32{7001}}});
-}
-
 // 3.10.7.3: SYN-SENT.
 
 TEST_CASE("SYN-SENT: the SYN-ACK completes it, and the window offered fits the buffer") {
