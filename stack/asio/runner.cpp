@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <stdexcept>
+#include <utility>
 
 namespace tapstack {
 namespace {
@@ -26,6 +27,7 @@ runner::runner(asio::io_context& io, stack& host, device& dev, const real_clock&
       clock_{clock},
       fd_{io, checked_handle(dev)},
       timer_{io},
+      linger_{io},
       rx_buffer_(rx_buffer_size) {
   if (handle_signals) signals_.emplace(io, SIGINT, SIGTERM);
 }
@@ -41,20 +43,37 @@ void runner::start() {
     signals_->async_wait([this](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       signal_ = signal;
-      stop();
+      shut_down();
     });
   service();
   wait_readable();
 }
 
 void runner::stop() {
-  if (stopped_) return;
-  stopped_ = true;
+  if (finished_) return;
+  const bool was_stopped = std::exchange(stopped_, true);
+  finished_ = true;
   boost::system::error_code ignored;
   if (signals_) signals_->cancel(ignored);
   timer_.cancel();
+  linger_.cancel();
   fd_.cancel(ignored);
+  if (!was_stopped && on_stop_) on_stop_();
+}
+
+void runner::shut_down() {
+  if (stopped_) return;
+  stopped_ = true;
   if (on_stop_) on_stop_();
+  host_.tcp().shut_down(clock_.now());
+  service();
+  linger_.expires_after(stop_linger);
+  linger_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    host_.tcp().reset_all(clock_.now());
+    service();
+    stop();
+  });
 }
 
 void runner::wait_readable() {
@@ -82,7 +101,7 @@ void runner::wait_deadline() {
 }
 
 void runner::service() {
-  if (stopped_) return;
+  if (finished_) return;
   for (int i = 0; i < max_frames_per_wake; ++i) {
     const std::size_t n = dev_.receive(rx_buffer_, clock_.now());
     if (n == 0) break;

@@ -2,9 +2,12 @@
 // The runner: the only loop that runs a host in real time. On an io_context it waits for the
 // device's descriptor to become readable and for a timer set to the earlier of the host's and the
 // device's next deadline; on each wake-up it drains every frame that is ready, runs the timers
-// that are due, then transmits what the host queued. SIGINT and SIGTERM stop it cleanly: run()
-// returns, and the program prints its counters and closes its files. The host, device and clock
-// outlive the runner.
+// that are due, then transmits what the host queued. SIGINT and SIGTERM stop it politely: the
+// applications' operations end at once, every TCP connection sends its FIN, and after a short
+// bound (stop_linger) those still open are reset, so that the peers see the end at once rather
+// than retransmitting into a host that is gone; then run() returns, and the program prints its
+// counters and closes its files. The host, device and clock outlive the runner.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -30,7 +33,12 @@ class runner {
   // Starts the host and begins serving; returns at once. io.run() then runs until stop() or a
   // termination signal.
   void start();
+  // Stops at once: no more frames in or out.
   void stop();
+  // What a signal does: stopped() at once for the applications, the connections closed with FIN,
+  // those still open reset after stop_linger, then stop().
+  void shut_down();
+  static constexpr std::chrono::milliseconds stop_linger{250};
   // The signal that stopped the runner, or 0.
   int stopped_by() const { return signal_; }
   bool stopped() const { return stopped_; }
@@ -49,10 +57,12 @@ class runner {
   const real_clock& clock_;
   asio::posix::stream_descriptor fd_;
   asio::steady_timer timer_;
+  asio::steady_timer linger_;
   std::optional<asio::signal_set> signals_;
   std::vector<std::uint8_t> rx_buffer_;
   int signal_ = 0;
-  bool stopped_ = false;
+  bool stopped_ = false;   // for the applications: no more operations
+  bool finished_ = false;  // for the runner: no more frames
   std::function<void()> on_stop_;
 };
 

@@ -2,25 +2,63 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 
 namespace tapstack {
 
 namespace {
 
-// Walks len bytes of a ring of capacity cap from position pos in at most two contiguous pieces:
-// copy(ring offset, offset into the flat side, length).
-template <class Copy>
-void for_each_piece(std::size_t cap, std::size_t pos, std::size_t len, Copy copy) {
+// Walks len bytes of a ring of capacity cap from position pos in runs that stay within one chunk:
+// visit(chunk index, offset in the chunk, offset on the flat side, length).
+template <class Visit>
+void for_each_run(std::size_t cap, std::size_t pos, std::size_t len, Visit visit) {
   std::size_t done = 0;
   while (done < len) {
-    const std::size_t at = (pos + done) % cap;
-    const std::size_t n = std::min(len - done, cap - at);
-    copy(at, done, n);
+    const std::size_t i = pos / byte_ring::chunk_size;
+    const std::size_t at = pos % byte_ring::chunk_size;
+    const std::size_t end = std::min(cap, (i + 1) * byte_ring::chunk_size);
+    const std::size_t n = std::min(len - done, end - pos);
+    visit(i, at, done, n);
     done += n;
+    pos += n;
+    if (pos == cap) pos = 0;
   }
 }
 
 }  // namespace
+
+std::size_t byte_ring::chunk_length(std::size_t i) const {
+  return std::min(chunk_size, capacity_ - i * chunk_size);
+}
+
+const std::uint8_t* byte_ring::chunk_at(std::size_t i) const {
+  return i < chunks_.size() ? chunks_[i].get() : nullptr;
+}
+
+std::size_t byte_ring::position(std::size_t offset) const {
+  const std::size_t pos = head_ + offset;
+  return pos >= capacity_ ? pos - capacity_ : pos;
+}
+
+void byte_ring::store(std::size_t pos, const_byte_span data) {
+  if (chunks_.empty()) chunks_.resize(chunk_count());
+  for_each_run(capacity_, pos, data.size(),
+               [&](std::size_t i, std::size_t at, std::size_t from, std::size_t len) {
+                 if (!chunks_[i]) {
+                   chunks_[i] = std::make_unique_for_overwrite<std::uint8_t[]>(chunk_length(i));
+                   allocated_ += chunk_length(i);
+                 }
+                 std::memcpy(chunks_[i].get() + at, data.data() + from, len);
+               });
+}
+
+bool byte_ring::in_use(std::size_t i) const {
+  if (reach_ == 0) return false;
+  const std::size_t begin = i * chunk_size;
+  if (head_ >= begin && head_ < begin + chunk_length(i)) return true;
+  const std::size_t ahead = begin >= head_ ? begin - head_ : begin + capacity_ - head_;
+  return ahead < reach_;
+}
 
 std::size_t byte_ring::write(const_byte_span data) {
   const std::size_t n = write_at(0, data);
@@ -31,47 +69,60 @@ std::size_t byte_ring::write(const_byte_span data) {
 std::size_t byte_ring::write_at(std::size_t offset, const_byte_span data) {
   if (offset >= free()) return 0;
   const std::size_t n = std::min(data.size(), free() - offset);
-  for_each_piece(capacity(), head_ + size_ + offset, n,
-                 [&](std::size_t at, std::size_t from, std::size_t len) {
-                   std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(from), len,
-                               storage_.begin() + static_cast<std::ptrdiff_t>(at));
-                 });
+  if (n == 0) return 0;
+  store(position(size_ + offset), data.first(n));
+  reach_ = std::max(reach_, size_ + offset + n);
   return n;
 }
 
 void byte_ring::commit(std::size_t n) {
   assert(n <= free());
   size_ += n;
+  reach_ = std::max(reach_, size_);
 }
 
 std::size_t byte_ring::peek(std::size_t offset, byte_span out) const {
   if (offset >= size_) return 0;
   const std::size_t n = std::min(out.size(), size_ - offset);
-  for_each_piece(capacity(), head_ + offset, n,
-                 [&](std::size_t at, std::size_t to, std::size_t len) {
-                   std::copy_n(storage_.begin() + static_cast<std::ptrdiff_t>(at), len,
-                               out.begin() + static_cast<std::ptrdiff_t>(to));
-                 });
+  for_each_run(capacity_, position(offset), n,
+               [&](std::size_t i, std::size_t at, std::size_t to, std::size_t len) {
+                 if (const std::uint8_t* c = chunk_at(i))
+                   std::memcpy(out.data() + to, c + at, len);
+                 else
+                   std::memset(out.data() + to, 0, len);
+               });
   return n;
 }
 
 void byte_ring::resize(std::size_t capacity) {
   assert(capacity >= size_);
-  std::vector<std::uint8_t> bigger(capacity);
-  const std::size_t kept = std::min(capacity, this->capacity());
-  for_each_piece(this->capacity(), head_, kept,
-                 [&](std::size_t at, std::size_t to, std::size_t len) {
-                   std::copy_n(storage_.begin() + static_cast<std::ptrdiff_t>(at), len,
-                               bigger.begin() + static_cast<std::ptrdiff_t>(to));
-                 });
-  storage_ = std::move(bigger);
-  head_ = 0;
+  byte_ring next{capacity};
+  const std::size_t kept = std::min(reach_, capacity);
+  for_each_run(capacity_, head_, kept,
+               [&](std::size_t i, std::size_t at, std::size_t to, std::size_t len) {
+                 if (const std::uint8_t* c = chunk_at(i)) next.store(to, {c + at, len});
+               });
+  next.size_ = size_;
+  next.reach_ = kept;
+  *this = std::move(next);
 }
 
 void byte_ring::consume(std::size_t n) {
   assert(n <= size_);
-  head_ = capacity() == 0 ? 0 : (head_ + n) % capacity();
+  if (n == 0) return;
+  const std::size_t from = head_;
+  head_ = position(n);
   size_ -= n;
+  reach_ -= n;
+  for_each_run(capacity_, from, n, [&](std::size_t i, std::size_t, std::size_t, std::size_t) {
+    if (chunk_at(i) && !in_use(i)) {
+      chunks_[i].reset();
+      allocated_ -= chunk_length(i);
+    }
+  });
+  // Nothing left to keep in place: starting again at a chunk's start lets a small write that
+  // follows take one chunk rather than straddle two.
+  if (reach_ == 0) head_ = 0;
 }
 
 std::size_t byte_ring::read(byte_span out) {

@@ -197,22 +197,48 @@ std::error_code tcp_layer::receive(tcp_socket_id s, byte_span out, std::size_t& 
 std::error_code tcp_layer::shutdown_send(tcp_socket_id s, instant now) {
   connection* c = connection_of(s);
   if (!c) return error(find(s) ? std::errc::not_connected : std::errc::bad_file_descriptor);
-  tcb& t = c->t;
-  if (t.send_shut) return {};
+  if (c->t.send_shut) return {};
+  if (!send_fin(*c, "shutdown", now)) return error(std::errc::not_connected);
+  return {};
+}
+
+bool tcp_layer::send_fin(connection& c, std::string_view cause, instant now) {
+  tcb& t = c.t;
   switch (t.state) {
     case tcp_state::established:
-      change_state(*c, tcp_state::fin_wait_1, "shutdown", now);
+      change_state(c, tcp_state::fin_wait_1, cause, now);
       break;
     case tcp_state::close_wait:
-      change_state(*c, tcp_state::last_ack, "shutdown", now);
+      change_state(c, tcp_state::last_ack, cause, now);
       break;
     default:
-      return error(std::errc::not_connected);
+      return false;
   }
   t.send_shut = true;
-  output(*c, now);
-  schedule(*c);
-  return {};
+  output(c, now);
+  schedule(c);
+  return true;
+}
+
+void tcp_layer::shut_down(instant now) {
+  // A FIN changes no connection's place in the table: the walk is safe.
+  for (const auto& [tuple, conn] : connections_)
+    if (!conn->t.send_shut) send_fin(*conn, "host stopping", now);
+}
+
+void tcp_layer::reset_all(instant now) {
+  closed_.clear();
+  std::vector<std::shared_ptr<connection>> all;
+  all.reserve(connections_.size());
+  for (const auto& [tuple, conn] : connections_) all.push_back(conn);
+  for (const auto& conn : all) {
+    const tcb& t = conn->t;
+    // SYN-SENT has nothing the peer would take a RST for; TIME-WAIT has told the peer everything.
+    if (t.state != tcp_state::syn_sent && t.state != tcp_state::time_wait)
+      send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
+    change_state(*conn, tcp_state::closed, "host stopping", now);
+  }
+  closed_.clear();
 }
 
 std::error_code tcp_layer::close(tcp_socket_id s, instant now) {

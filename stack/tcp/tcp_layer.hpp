@@ -112,6 +112,13 @@ class tcp_layer {
   std::vector<tcp_connection_info> connections() const;
   void add_held(held_resources& h) const;
 
+  // When the host stops: every connection that can send a FIN sends one after its data, as a
+  // process's sockets do when it exits; then, after a bound, reset_all resets every connection
+  // still synchronized and empties the table, so the peers hear the end at once. Both walk every
+  // connection, once.
+  void shut_down(instant now);
+  void reset_all(instant now);
+
   // From the stack.
   void receive(const ipv4_packet& packet, instant now);
   void receive_error(const icmp_error& error, instant now);
@@ -238,6 +245,8 @@ class tcp_layer {
   // A failure the application hears of: the error, CLOSED, and the connection leaves the table.
   void fail(connection& c, std::errc why, std::string_view cause, instant now);
   void wake(connection& c);
+  // Sends our FIN after the queued data (ESTABLISHED or CLOSE-WAIT); false in any other state.
+  bool send_fin(connection& c, std::string_view cause, instant now);
   void establish(connection& c, std::string_view cause, instant now);
   // The connection's place in the deadline heap after an event: at its earliest timer, or none.
   void schedule(connection& c);

@@ -160,5 +160,21 @@ TEST_CASE("TIME-WAIT: a SYN gets a challenge ACK and neither ends nor restarts t
   check_sent(t.sent(), {{"S.", std::nullopt, new_isn + 1}});
 }
 
+TEST_CASE("a stopping host sends FIN on every connection, then resets what is still open") {
+  tcp_harness t;
+  const auto s = t.reach(tcp_state::established);
+  std::size_t queued = 0;
+  REQUIRE_FALSE(t.host.tcp().send(s, text("tail"), queued, t.now()));
+  t.sent();
+  t.host.tcp().shut_down(t.now());
+  check_sent(t.sent(), {{"F.", t.snd_nxt + 4, t.rcv_nxt, 0u}});
+  CHECK(t.state() == tcp_state::fin_wait_1);
+  // Nothing acknowledged within the bound: the peer is told with a RST, and nothing is left.
+  t.host.tcp().reset_all(t.now());
+  check_sent(t.sent(), {{"R.", t.snd_nxt + 5, t.rcv_nxt}});
+  CHECK(t.host.tcp().connections().empty());
+  CHECK(t.host.tcp().next_deadline() == std::nullopt);
+}
+
 }  // namespace
 }  // namespace tapstack::test

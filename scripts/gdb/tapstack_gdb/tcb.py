@@ -113,11 +113,14 @@ def _rtt_text(rtt):
 
 
 def _buffers_text(tcb):
+    """"send 0/262144, receive 10/262144 bytes (16384 allocated)": held of capacity, then the
+    memory the rings hold now (they grow as data comes and give it back when drained)."""
     def ring(name):
-        _, capacity = stdlib.vector_range(tcb[name]["storage_"])
-        return "%d/%d" % (int(tcb[name]["size_"]), capacity)
+        return "%d/%d" % (int(tcb[name]["size_"]), int(tcb[name]["capacity_"]))
 
-    return "send %s, receive %s bytes" % (ring("send_buffer"), ring("recv_buffer"))
+    allocated = sum(int(tcb[name]["allocated_"]) for name in ("send_buffer", "recv_buffer"))
+    return "send %s, receive %s bytes (%d allocated)" % (ring("send_buffer"), ring("recv_buffer"),
+                                                       allocated)
 
 
 def _now_text(now_ns):
