@@ -92,24 +92,27 @@ network_setup setup_of(const sim_options& o) {
 }
 
 // The pattern bytes of one stream around a send offset, refilled as the offset moves on, so a
-// sender hands the stack slices of it without a buffer the size of the stream.
+// sender hands the stack slices of it without a buffer the size of the stream. A refill makes
+// only what the sender wants, up to io_chunk: a churn's 100-byte request costs 100 bytes of
+// pattern, not 64 KiB.
 class pattern_window {
  public:
   const_byte_span at(std::uint64_t stream, std::uint64_t offset, std::uint64_t want) {
-    if (stream != stream_ || offset < start_ || offset >= start_ + bytes_.size()) {
+    if (stream != stream_ || offset < start_ || offset >= start_ + filled_) {
       stream_ = stream;
       start_ = offset;
-      fill_pattern(stream, offset, bytes_);
+      filled_ = std::min<std::uint64_t>(want, bytes_.size());
+      fill_pattern(stream, offset, byte_span{bytes_}.first(filled_));
     }
     const std::size_t from = offset - start_;
-    return const_byte_span{bytes_}.subspan(from,
-                                           std::min<std::uint64_t>(want, bytes_.size() - from));
+    return const_byte_span{bytes_}.subspan(from, std::min<std::uint64_t>(want, filled_ - from));
   }
 
  private:
   std::vector<std::uint8_t> bytes_ = std::vector<std::uint8_t>(io_chunk);
   std::uint64_t stream_ = UINT64_MAX;
   std::uint64_t start_ = 0;
+  std::size_t filled_ = 0;
 };
 
 // One connection's progress. Stream 2i carries connection i's requests, 2i + 1 its responses.
@@ -427,8 +430,12 @@ class runner {
   void settle() {
     const tcp_config& c = options_.tcp;
     const duration bound = c.time_wait + (c.max_retransmits + 1) * c.max_rto;
+    // connections() lists every connection; a host with a TCP timer set has one in its table, and
+    // that costs nothing to ask, so the list is made only once neither host has a timer left.
     const auto empty = [this] {
-      return net_.client.tcp().connections().empty() && net_.server.tcp().connections().empty();
+      tcp_layer &client = net_.client.tcp(), &server = net_.server.tcp();
+      return !client.next_deadline() && !server.next_deadline() && client.connections().empty() &&
+             server.connections().empty();
     };
     result_.all_closed = net_.sim.run_until(empty, bound);
     result_.connections_left =
