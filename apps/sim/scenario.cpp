@@ -119,6 +119,7 @@ class pattern_window {
 struct conversation {
   std::uint64_t index = 0;
   tcp_socket_id client = 0;
+  std::uint16_t client_port = 0;  // once connect() bound it
   std::optional<tcp_socket_id> server;
   bool client_open = false, server_open = false;
   std::uint64_t up_sent = 0, up_read = 0, down_sent = 0, down_read = 0;
@@ -191,6 +192,7 @@ class runner {
     const ipv4_endpoint to{server_address, server_port};
     if (auto ec = client.connect(conv_.client, to, net_.sim.now()))
       return fail(end_point::client, "connect", ec);
+    conv_.client_port = client.local_endpoint(conv_.client)->port;
     called("client", "connect(" + tapstack::to_string(to) + ")");
   }
 
@@ -222,6 +224,8 @@ class runner {
     if (!ended_ && conv_.client_open) client_sends();
     if (!ended_ && conv_.done()) {
       ++result_.connections_done;
+      // No failure of a connection both ends have finished with is judged.
+      net_.witness.forget(conv_.client_port);
       if (conv_.index + 1 == shape_.conversations) {
         result_.result = outcome::intact;
         ended_ = true;
@@ -391,16 +395,15 @@ class runner {
   // refusal only if it came from a peer that gave up that way itself. Any other error, or a
   // reset from a peer that never timed out, is the stack's.
   std::string judge(end_point who, std::error_code ec) {
-    const auto local = net_.client.tcp().local_endpoint(conv_.client);
-    if (!local) return "the client socket has no local port";
     const instant now = net_.sim.now();
-    if (ec == std::errc::timed_out) return net_.witness.unexplained_timeout(who, local->port, now);
+    if (ec == std::errc::timed_out)
+      return net_.witness.unexplained_timeout(who, conv_.client_port, now);
     if (ec == std::errc::connection_reset || ec == std::errc::connection_refused) {
       const end_point peer = who == end_point::client ? end_point::server : end_point::client;
       const auto gave_up = timed_out_at_[static_cast<std::size_t>(peer)];
       if (!gave_up)
         return std::string{to_string(who)} + " was reset by a peer that never timed out";
-      return net_.witness.unexplained_timeout(peer, local->port, *gave_up);
+      return net_.witness.unexplained_timeout(peer, conv_.client_port, *gave_up);
     }
     return "no fault of the link ends a connection with '" + ec.message() + "'";
   }
