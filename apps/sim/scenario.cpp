@@ -178,6 +178,7 @@ class runner {
     server.close(listener_, net_.sim.now());
     called("server", "close() of the listener");
     settle();
+    if (observer_) observer_->settled();
     summarize();
     return std::move(result_);
   }
@@ -224,6 +225,7 @@ class runner {
     if (!ended_ && conv_.client_open) client_sends();
     if (!ended_ && conv_.done()) {
       ++result_.connections_done;
+      if (observer_) observer_->connection_done(result_.connections_done);
       // No failure of a connection both ends have finished with is judged.
       net_.witness.forget(conv_.client_port);
       if (conv_.index + 1 == shape_.conversations) {
