@@ -31,10 +31,10 @@ app_host::app_host(const std::string& program, const host_options& options, bool
   if (options.trace)
     // Every TCP state change beside the frames: which connection, from what, to what, and why.
     node_.core().tcp().observe_states(
-        [this](const tcb& t, tcp_state from, tcp_state to, std::string_view cause) {
-          std::cout << to_string(node_.now()) << " tcp " << to_string(t.tuple.local) << " > "
-                    << to_string(t.tuple.remote) << ": " << to_string(from) << " -> "
-                    << to_string(to) << " (" << cause << ")\n";
+        [this](const tcp_tuple& tuple, tcp_state from, tcp_state to, std::string_view cause) {
+          std::cout << to_string(node_.now()) << " tcp " << to_string(tuple.local) << " > "
+                    << to_string(tuple.remote) << ": " << to_string(from) << " -> " << to_string(to)
+                    << " (" << cause << ")\n";
         });
   if (options.tcp_trace) {
     errno = 0;

@@ -37,7 +37,8 @@ std::optional<link_witness::segment> link_witness::parse(end_point from, const_b
                        .seq = seg->seq,
                        .len = seg->segment_len(),
                        .ack = seg->flags.ack ? std::optional{seg->ack} : std::nullopt,
-                       .rst = seg->flags.rst}};
+                       .rst = seg->flags.rst},
+                 .opens = seg->flags.syn && !seg->flags.ack};
 }
 
 void link_witness::count_frame(instant at) {
@@ -53,13 +54,16 @@ void link_witness::count_frame(instant at) {
 
 void link_witness::sent(end_point from, const_byte_span frame, instant at) {
   count_frame(at);
-  if (const auto s = parse(from, frame, at))
-    connections_[s->ports][index(from)].sent.push_back(s->r);
+  const auto s = parse(from, frame, at);
+  if (!s) return;
+  if (from == end_point::client && s->opens) forgotten_.reset(s->ports.first);
+  if (forgotten_.test(s->ports.first)) return;
+  connections_[s->ports][index(from)].sent.push_back(s->r);
 }
 
 void link_witness::received(end_point by, const_byte_span frame, instant at) {
   const auto s = parse(other(by), frame, at);
-  if (!s) return;
+  if (!s || forgotten_.test(s->ports.first)) return;
   half& h = connections_[s->ports][index(by)];
   h.received.push_back(s->r);
   if (s->r.ack && (!h.highest_ack || seq_gt(*s->r.ack, *h.highest_ack))) {
@@ -68,10 +72,15 @@ void link_witness::received(end_point by, const_byte_span frame, instant at) {
   }
 }
 
+void link_witness::forget(std::uint16_t client_port) {
+  connections_.erase(connections_.lower_bound({client_port, 0}),
+                     connections_.upper_bound({client_port, UINT16_MAX}));
+  forgotten_.set(client_port);
+}
+
 const link_witness::connection* link_witness::find(std::uint16_t client_port) const {
-  for (const auto& [ports, c] : connections_)
-    if (ports.first == client_port) return &c;
-  return nullptr;
+  const auto it = connections_.lower_bound({client_port, 0});
+  return it != connections_.end() && it->first.first == client_port ? &it->second : nullptr;
 }
 
 std::string link_witness::unexplained_timeout(end_point who, std::uint16_t client_port,

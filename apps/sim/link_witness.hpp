@@ -11,9 +11,14 @@
 // It also watches for storms: a virtual second in which the hosts sent many frames while neither
 // took in a new acknowledgment.
 //
+// Memory follows the connections under way: the workload forgets a connection once it is done
+// with it, and a SYN the client sends from a forgotten port starts that port's records afresh,
+// so a churn of a million connections keeps the records of about one.
+//
 // For the sim's two hosts and their TCP only. A witness_device sits between a host and its device
 // (outermost, so that what it sees taken in is what reached the host). Both outlive the run.
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -39,6 +44,9 @@ class link_witness {
 
   void sent(end_point from, const_byte_span frame, instant at);
   void received(end_point by, const_byte_span frame, instant at);
+  // The connection from this client port will not be judged: its records go, and what its close
+  // sends afterwards is not kept, until the client sends a SYN from the port again.
+  void forget(std::uint16_t client_port);
 
   // Why the link does not explain that `who` gave up, at `at`, on the connection between these
   // ports; empty when it does.
@@ -67,6 +75,7 @@ class link_witness {
   struct segment {
     std::pair<std::uint16_t, std::uint16_t> ports;  // client's, server's
     record r;
+    bool opens = false;  // a SYN without ACK: a connection starting
   };
   // The TCP segment in a frame that `from` sent, if its checksums hold.
   static std::optional<segment> parse(end_point from, const_byte_span frame, instant at);
@@ -74,6 +83,7 @@ class link_witness {
   void count_frame(instant at);
 
   std::map<std::pair<std::uint16_t, std::uint16_t>, connection> connections_;
+  std::bitset<65536> forgotten_;  // by client port
   std::int64_t second_ = -1;
   std::uint64_t frames_this_second_ = 0;
   bool progress_this_second_ = false;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "apps/common/program.hpp"
+#include "apps/sim/memory_watch.hpp"
 #include "apps/sim/scenario.hpp"
 #include "apps/sim/sim_flags.hpp"
 #include "apps/sim/sim_report.hpp"
@@ -20,11 +21,16 @@ int main(int argc, char** argv) {
         sim::parse_flags(std::vector<std::string>(argv + 1, argv + argc), std::cout);
     if (!command) return 0;
     sim::stepper stepper{std::cin, std::cout};
-    const sim::sim_result result = sim::run(command->options, command->step ? &stepper : nullptr);
+    sim::memory_watch memory;
+    sim::run_observer* observer = nullptr;
+    if (command->step) observer = &stepper;
+    if (command->report_memory) observer = &memory;
+    const sim::sim_result result = sim::run(command->options, observer);
     if (command->json)
       std::cout << sim::to_json(command->options, result) << '\n';
     else
       sim::print_text(std::cout, command->options, result);
+    if (command->report_memory) memory.print(std::cout);
     return result.intact() ? 0 : exit_failure;
   });
 }

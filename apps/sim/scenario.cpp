@@ -92,30 +92,34 @@ network_setup setup_of(const sim_options& o) {
 }
 
 // The pattern bytes of one stream around a send offset, refilled as the offset moves on, so a
-// sender hands the stack slices of it without a buffer the size of the stream.
+// sender hands the stack slices of it without a buffer the size of the stream. A refill makes
+// only what the sender wants, up to io_chunk: a churn's 100-byte request costs 100 bytes of
+// pattern, not 64 KiB.
 class pattern_window {
  public:
   const_byte_span at(std::uint64_t stream, std::uint64_t offset, std::uint64_t want) {
-    if (stream != stream_ || offset < start_ || offset >= start_ + bytes_.size()) {
+    if (stream != stream_ || offset < start_ || offset >= start_ + filled_) {
       stream_ = stream;
       start_ = offset;
-      fill_pattern(stream, offset, bytes_);
+      filled_ = std::min<std::uint64_t>(want, bytes_.size());
+      fill_pattern(stream, offset, byte_span{bytes_}.first(filled_));
     }
     const std::size_t from = offset - start_;
-    return const_byte_span{bytes_}.subspan(from,
-                                           std::min<std::uint64_t>(want, bytes_.size() - from));
+    return const_byte_span{bytes_}.subspan(from, std::min<std::uint64_t>(want, filled_ - from));
   }
 
  private:
   std::vector<std::uint8_t> bytes_ = std::vector<std::uint8_t>(io_chunk);
   std::uint64_t stream_ = UINT64_MAX;
   std::uint64_t start_ = 0;
+  std::size_t filled_ = 0;
 };
 
 // One connection's progress. Stream 2i carries connection i's requests, 2i + 1 its responses.
 struct conversation {
   std::uint64_t index = 0;
   tcp_socket_id client = 0;
+  std::uint16_t client_port = 0;  // once connect() bound it
   std::optional<tcp_socket_id> server;
   bool client_open = false, server_open = false;
   std::uint64_t up_sent = 0, up_read = 0, down_sent = 0, down_read = 0;
@@ -174,6 +178,7 @@ class runner {
     server.close(listener_, net_.sim.now());
     called("server", "close() of the listener");
     settle();
+    if (observer_) observer_->settled();
     summarize();
     return std::move(result_);
   }
@@ -188,6 +193,7 @@ class runner {
     const ipv4_endpoint to{server_address, server_port};
     if (auto ec = client.connect(conv_.client, to, net_.sim.now()))
       return fail(end_point::client, "connect", ec);
+    conv_.client_port = client.local_endpoint(conv_.client)->port;
     called("client", "connect(" + tapstack::to_string(to) + ")");
   }
 
@@ -219,6 +225,9 @@ class runner {
     if (!ended_ && conv_.client_open) client_sends();
     if (!ended_ && conv_.done()) {
       ++result_.connections_done;
+      if (observer_) observer_->connection_done(result_.connections_done);
+      // No failure of a connection both ends have finished with is judged.
+      net_.witness.forget(conv_.client_port);
       if (conv_.index + 1 == shape_.conversations) {
         result_.result = outcome::intact;
         ended_ = true;
@@ -388,16 +397,15 @@ class runner {
   // refusal only if it came from a peer that gave up that way itself. Any other error, or a
   // reset from a peer that never timed out, is the stack's.
   std::string judge(end_point who, std::error_code ec) {
-    const auto local = net_.client.tcp().local_endpoint(conv_.client);
-    if (!local) return "the client socket has no local port";
     const instant now = net_.sim.now();
-    if (ec == std::errc::timed_out) return net_.witness.unexplained_timeout(who, local->port, now);
+    if (ec == std::errc::timed_out)
+      return net_.witness.unexplained_timeout(who, conv_.client_port, now);
     if (ec == std::errc::connection_reset || ec == std::errc::connection_refused) {
       const end_point peer = who == end_point::client ? end_point::server : end_point::client;
       const auto gave_up = timed_out_at_[static_cast<std::size_t>(peer)];
       if (!gave_up)
         return std::string{to_string(who)} + " was reset by a peer that never timed out";
-      return net_.witness.unexplained_timeout(peer, local->port, *gave_up);
+      return net_.witness.unexplained_timeout(peer, conv_.client_port, *gave_up);
     }
     return "no fault of the link ends a connection with '" + ec.message() + "'";
   }
@@ -427,8 +435,12 @@ class runner {
   void settle() {
     const tcp_config& c = options_.tcp;
     const duration bound = c.time_wait + (c.max_retransmits + 1) * c.max_rto;
+    // connections() lists every connection; a host with a TCP timer set has one in its table, and
+    // that costs nothing to ask, so the list is made only once neither host has a timer left.
     const auto empty = [this] {
-      return net_.client.tcp().connections().empty() && net_.server.tcp().connections().empty();
+      tcp_layer &client = net_.client.tcp(), &server = net_.server.tcp();
+      return !client.next_deadline() && !server.next_deadline() && client.connections().empty() &&
+             server.connections().empty();
     };
     result_.all_closed = net_.sim.run_until(empty, bound);
     result_.connections_left =

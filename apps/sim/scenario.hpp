@@ -110,14 +110,18 @@ struct sim_result {
 
 class network;
 
-// Watches a run from the inside (tapstack-sim --step): shown the network once it is wired, before
-// anything runs, and told of each socket call the workload makes, after it returned, with the
-// host that made it ("client" or "server") and the call as a reader would write it.
+// Watches a run from the inside (tapstack-sim --step, --report-memory): shown the network once it
+// is wired, before anything runs, and told of each socket call the workload makes, after it
+// returned, with the host that made it ("client" or "server") and the call as a reader would
+// write it; of each connection that ended intact, with how many have; and of the end, once every
+// connection closed or the bound for that passed, before the network is taken down.
 class run_observer {
  public:
   virtual ~run_observer() = default;
   virtual void wired(network& net) = 0;
   virtual void called(std::string_view host, std::string_view call) = 0;
+  virtual void connection_done(std::uint64_t /*done*/) {}
+  virtual void settled() {}
 };
 
 // Runs the scenario. Throws std::runtime_error when the pcap or trace file cannot be written, and

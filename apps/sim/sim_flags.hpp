@@ -16,8 +16,9 @@ inline constexpr const char* program_name = "tapstack-sim";
 
 struct sim_command {
   sim_options options;
-  bool json = false;  // print one JSON object rather than lines for people
-  bool step = false;  // pause after each event (stepper.hpp)
+  bool json = false;           // print one JSON object rather than lines for people
+  bool step = false;           // pause after each event (stepper.hpp)
+  bool report_memory = false;  // print the process's resident memory (memory_watch.hpp)
 };
 
 // Parses args (without the program's name). Prints the help to help_out and returns nullopt when

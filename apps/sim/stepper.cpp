@@ -45,10 +45,10 @@ void stepper::wired(network& net) {
   for (std::size_t i = 0; i < 2; ++i) {
     stack& host = i == 0 ? net.client : net.server;
     host.tcp().observe_timers(
-        [this](const tcb&, tcp_timer which, instant) { timers_.push_back(which); });
-    host.tcp().observe_states([this, name = host_names[i]](const tcb& t, tcp_state from,
+        [this](const tcp_tuple&, tcp_timer which, instant) { timers_.push_back(which); });
+    host.tcp().observe_states([this, name = host_names[i]](const tcp_tuple& tuple, tcp_state from,
                                                            tcp_state to, std::string_view cause) {
-      changes_.push_back(std::string{name} + ":" + std::to_string(t.tuple.local.port) + " " +
+      changes_.push_back(std::string{name} + ":" + std::to_string(tuple.local.port) + " " +
                          std::string{to_string(from)} + " -> " + std::string{to_string(to)} + " (" +
                          std::string{cause} + ")");
     });

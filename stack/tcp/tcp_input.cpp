@@ -30,6 +30,8 @@ void tcp_layer::segment_arrives(const tcp_tuple& tuple, const tcp_repr& seg, ins
     else
       segment_in_synchronized(*conn, seg, now);
     schedule(*conn);
+  } else if (const auto w = time_wait_.find(tuple); w != time_wait_.end()) {
+    segment_in_time_wait(w->second, seg, now);
   } else if (const auto l = listeners_.find(seg.dst_port); l != listeners_.end()) {
     segment_to_listener(l->second, tuple, seg, now);
   } else {
@@ -49,7 +51,7 @@ void tcp_layer::segment_to_closed(const tcp_tuple& tuple, const tcp_repr& seg, i
 
 // 3.10.7.2: LISTEN.
 void tcp_layer::segment_to_listener(tcp_socket_id listener, const tcp_tuple& tuple,
-                                    const tcp_repr& seg, instant now) {
+                                    const tcp_repr& seg, instant now, std::optional<seq32> iss) {
   socket& l = sockets_.at(listener);
   // First, check for a RST: ignored. Second, an ACK: reset, as nothing was sent to acknowledge,
   // unless it hands back a SYN cookie of ours.
@@ -68,9 +70,9 @@ void tcp_layer::segment_to_listener(tcp_socket_id listener, const tcp_tuple& tup
   if (l.accept_queue.size() >= l.backlog) return ctx_.drop(drop_reason::tcp_listen_overflow, now);
   if (l.pending + l.accept_queue.size() >= l.backlog) return send_cookie(l, tuple, seg, now);
   if (at_connection_limit(now)) return ctx_.drop(drop_reason::tcp_connection_limit, now);
-  const seq32 iss = isn_(tuple.local, tuple.remote, now);
   auto conn =
-      make_child(l, listener, tuple, seg, iss, static_cast<std::uint32_t>(ctx_.random.next()), now);
+      make_child(l, listener, tuple, seg, iss.value_or(isn_(tuple.local, tuple.remote, now)),
+                 static_cast<std::uint32_t>(ctx_.random.next()), now);
   tcb& t = conn->t;
   change_state(*conn, tcp_state::syn_received, "SYN", now);
   // Data or a FIN riding on the SYN is not kept: the peer sends it again once we are set up.
@@ -128,7 +130,7 @@ void tcp_layer::send_cookie(socket& l, const tcp_tuple& tuple, const tcp_repr& s
   if (!t.ts_ok) t.wscale_ok = t.sack_ok = false;
   t.ts_offset = cookies_.ts_offset(tuple);
   if (t.ts_ok) {
-    const std::uint32_t clock = ts_now(t, now);
+    const std::uint32_t clock = ts_now(t.ts_offset, now);
     const auto tsval = syn_cookies::encode_ts_options(
         clock, t.wscale_ok ? std::optional{t.snd_wscale} : std::nullopt, t.sack_ok);
     t.ts_offset -= clock - tsval.value_or(clock);
@@ -185,6 +187,63 @@ bool tcp_layer::cookie_ack(socket& l, tcp_socket_id listener, const tcp_tuple& t
   segment_in_synchronized(*conn, seg, now);
   schedule(*conn);
   return true;
+}
+
+// 3.10.7.4 in TIME-WAIT, from the record: the same steps as for a TCB, with what TIME-WAIT
+// leaves of them. The peer's FIN again (just before rcv.nxt) is acknowledged and restarts the
+// 2 MSL, as Linux does; text and FINs in the window are ignored, the peer's FIN being in. A SYN
+// may open a new incarnation only when timestamps say it is newer than the old connection
+// (RFC 9293 3.10.7.4, fourth step; RFC 6191), with an ISN past all the old one sent, as Linux's;
+// any other gets a challenge ACK. Replies come from the record's own budgets.
+void tcp_layer::segment_in_time_wait(time_wait_record& r, const tcp_repr& seg, instant now) {
+  const auto lag = r.ts_ok && seg.options.timestamps
+                       ? static_cast<std::int32_t>(r.ts_recent - seg.options.timestamps->val)
+                       : 0;
+  const auto answer = [&] {
+    if (may_answer_invalid(r.challenge_acks, r.invalid_ack_replies, seg, now))
+      send_time_wait_ack(r, now);
+  };
+  if (seg.flags.syn && !seg.flags.ack && !seg.flags.rst && seg.options.timestamps && lag < 0)
+    if (const auto l = listeners_.find(seg.dst_port); r.ts_ok && l != listeners_.end()) {
+      const tcp_tuple tuple = r.tuple;
+      const seq32 iss = r.snd_nxt + 65535 + 2;
+      end_time_wait(r, "SYN", now);
+      return segment_to_listener(l->second, tuple, seg, now, iss);
+    }
+  if (r.ts_ok && !seg.flags.rst) {
+    if (!seg.options.timestamps) return ctx_.drop(drop_reason::tcp_no_timestamp, now);
+    if (lag > 0) {
+      ctx_.drop(drop_reason::tcp_paws, now);
+      return answer();
+    }
+  }
+  if (seg.flags.fin && !seg.flags.rst && !seg.flags.syn &&
+      seg.seq + static_cast<std::uint32_t>(seg.payload.size()) + 1 == r.rcv_nxt) {
+    restart_time_wait(r, now);
+    return send_time_wait_ack(r, now);
+  }
+  // First, the sequence number.
+  if (!acceptable(r.rcv_nxt, r.rcv_wnd, seg)) {
+    ctx_.drop(seg.flags.syn && !seg.flags.rst ? drop_reason::tcp_syn_challenged
+                                              : drop_reason::tcp_out_of_window,
+              now);
+    if (!seg.flags.rst) answer();
+    return;
+  }
+  // Second, the RST bit; fourth, the SYN bit.
+  if (seg.flags.rst && seg.seq == r.rcv_nxt) return end_time_wait(r, "RST", now);
+  if (seg.flags.rst || seg.flags.syn) {
+    ctx_.drop(seg.flags.rst ? drop_reason::tcp_rst_challenged : drop_reason::tcp_syn_challenged,
+              now);
+    if (may_challenge(r.challenge_acks, now)) send_time_wait_ack(r, now);
+    return;
+  }
+  // Fifth, the ACK field: everything of ours is acknowledged, so SND.UNA is our snd.nxt.
+  if (!seg.flags.ack) return ctx_.drop(drop_reason::tcp_no_ack, now);
+  if (seq_gt(seg.ack, r.snd_nxt) || seq_lt(seg.ack, r.snd_nxt - r.max_snd_wnd)) {
+    ctx_.drop(drop_reason::tcp_bad_ack, now);
+    return answer();
+  }
 }
 
 // The options the peer's SYN offers (RFC 9293 3.7.1, RFC 7323, RFC 2018): its MSS (536 without
@@ -265,31 +324,37 @@ void tcp_layer::segment_in_syn_sent(connection& c, const tcp_repr& seg, instant 
 }
 
 // The acceptability test of 3.10.7.4, first step: does any of the segment fall in the window?
-bool tcp_layer::acceptable(const tcb& t, const tcp_repr& seg) const {
+bool tcp_layer::acceptable(const tcb& t, const tcp_repr& seg) {
+  return acceptable(t.rcv_nxt, static_cast<std::uint32_t>(std::max(0, t.rcv_adv - t.rcv_nxt)), seg);
+}
+
+bool tcp_layer::acceptable(seq32 rcv_nxt, std::uint32_t wnd, const tcp_repr& seg) {
   const std::uint32_t len = seg.segment_len();
-  const std::int32_t wnd = std::max(0, t.rcv_adv - t.rcv_nxt);
-  const seq32 end = t.rcv_nxt + static_cast<std::uint32_t>(wnd);
+  const seq32 end = rcv_nxt + wnd;
   // A closed window takes nothing, "but special allowance should be made to accept valid ACKs,
   // URGs, and RSTs": a segment at rcv.nxt goes on for those, and the seventh step refuses its
   // text. A bare FIN there is taken too, as Linux does (tcp_data_queue()): it needs no room.
-  if (wnd == 0) return seg.seq == t.rcv_nxt;
+  if (wnd == 0) return seg.seq == rcv_nxt;
   // A segment without text at exactly the right edge is taken for its ACK, as Linux's
   // tcp_sequence() and BSD take it: a sender that filled our window and lost some of it stamps
   // its ACKs with its SND.NXT, which is our edge; the half-open test would throw away every
   // acknowledgment it sends until the loss is repaired.
-  if (len == 0) return seq_in_window(seg.seq, t.rcv_nxt, end) || seg.seq == end;
-  return seq_in_window(seg.seq, t.rcv_nxt, end) ||
-         seq_in_window(seg.seq + (len - 1), t.rcv_nxt, end);
+  if (len == 0) return seq_in_window(seg.seq, rcv_nxt, end) || seg.seq == end;
+  return seq_in_window(seg.seq, rcv_nxt, end) || seq_in_window(seg.seq + (len - 1), rcv_nxt, end);
+}
+
+bool tcp_layer::may_challenge(reply_budget& challenges, instant now) {
+  if (!challenges.spend(now, std::chrono::seconds{1}, ctx_.config.tcp.challenge_acks_per_second,
+                        ctx_.random)) {
+    ctx_.stats.count(event::tcp_challenge_acks_limited);
+    return false;
+  }
+  ctx_.stats.count(event::tcp_challenge_acks);
+  return true;
 }
 
 void tcp_layer::send_challenge_ack(tcb& t, instant now) {
-  if (!t.challenge_acks.spend(now, std::chrono::seconds{1},
-                              ctx_.config.tcp.challenge_acks_per_second, ctx_.random)) {
-    ctx_.stats.count(event::tcp_challenge_acks_limited);
-    return;
-  }
-  ctx_.stats.count(event::tcp_challenge_acks);
-  send_ack(t, now);
+  if (may_challenge(t.challenge_acks, now)) send_ack(t, now);
 }
 
 // Linux: tcp_oow_rate_limited(). A segment that carries data or a FIN is answered every time: the
@@ -299,16 +364,20 @@ void tcp_layer::send_challenge_ack(tcb& t, instant now) {
 // it was refused (RFC 5961 4.2; Linux's tcp_validate_incoming() sends a SYN that fails PAWS there
 // too): it carries nothing a peer needs acknowledged, and a flood of them would otherwise draw an
 // ACK each.
-void tcp_layer::answer_invalid(tcb& t, const tcp_repr& seg, instant now) {
-  if (seg.flags.syn) return send_challenge_ack(t, now);
-  const bool carries = !seg.payload.empty() || seg.flags.fin;
-  if (!carries &&
-      !t.invalid_ack_replies.spend(now, ctx_.config.tcp.invalid_ack_interval, 1, ctx_.random)) {
+bool tcp_layer::may_answer_invalid(reply_budget& challenges, reply_budget& answers,
+                                   const tcp_repr& seg, instant now) {
+  if (seg.flags.syn) return may_challenge(challenges, now);
+  if (!seg.payload.empty() || seg.flags.fin) return true;
+  if (!answers.spend(now, ctx_.config.tcp.invalid_ack_interval, 1, ctx_.random)) {
     ctx_.stats.count(event::tcp_invalid_ack_replies_limited);
-    return;
+    return false;
   }
-  if (!carries) ctx_.stats.count(event::tcp_invalid_ack_replies);
-  send_ack(t, now);
+  ctx_.stats.count(event::tcp_invalid_ack_replies);
+  return true;
+}
+
+void tcp_layer::answer_invalid(tcb& t, const tcp_repr& seg, instant now) {
+  if (may_answer_invalid(t.challenge_acks, t.invalid_ack_replies, seg, now)) send_ack(t, now);
 }
 
 // 3.10.7.4: SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK,
@@ -326,15 +395,6 @@ void tcp_layer::segment_in_synchronized(connection& c, const tcp_repr& seg, inst
     return send_syn(t, now);
   }
   if (paws_rejects(t, seg, now)) return;
-
-  // In TIME-WAIT only the peer's FIN can come again (RFC 9293 3.10.7.4, eighth step): acknowledge
-  // it and restart the 2 MSL wait. It lies just before rcv.nxt, so the first step's test would
-  // only acknowledge it; Linux restarts the wait here too.
-  if (t.state == tcp_state::time_wait && seg.flags.fin && !seg.flags.rst &&
-      seg.seq + static_cast<std::uint32_t>(seg.payload.size()) + 1 == t.rcv_nxt) {
-    t.timers.arm(tcp_timer::time_wait, now + ctx_.config.tcp.time_wait);
-    return send_ack(t, now);
-  }
   // First, check the sequence number.
   if (!acceptable(t, seg)) {
     // A SYN gets a challenge ACK whatever its sequence number (RFC 5961 4.2), from the same
@@ -467,22 +527,13 @@ bool tcp_layer::process_ack(connection& c, const tcp_repr& seg, instant now) {
         change_state(c, tcp_state::fin_wait_2, "ACK of FIN", now);
         break;
       case tcp_state::closing:
-        change_state(c, tcp_state::time_wait, "ACK of FIN", now);
-        t.timers.arm(tcp_timer::time_wait, now + ctx_.config.tcp.time_wait);
-        t.timers.clear(tcp_timer::retransmit);
+        enter_time_wait(c, "ACK of FIN", now);
         break;
       case tcp_state::last_ack:
         change_state(c, tcp_state::closed, "ACK of FIN", now);
         return false;
       default:
         break;
-    }
-  }
-  if (t.state == tcp_state::time_wait) {
-    // Only a retransmitted FIN can come now: acknowledge it and restart the 2 MSL wait.
-    if (seg.flags.fin) {
-      t.ack_now = true;
-      t.timers.arm(tcp_timer::time_wait, now + ctx_.config.tcp.time_wait);
     }
   }
   return true;
@@ -538,7 +589,8 @@ void tcp_layer::take_rtt_sample(tcb& t, const tcp_repr& seg, instant now) {
       t.retransmitted_tsval && seg.options.timestamps &&
       static_cast<std::int32_t>(seg.options.timestamps->ecr - *t.retransmitted_tsval) < 0;
   if (t.ts_ok && seg.options.timestamps && seg.options.timestamps->ecr != 0 && !ambiguous) {
-    const auto elapsed = static_cast<std::int32_t>(ts_now(t, now) - seg.options.timestamps->ecr);
+    const auto elapsed =
+        static_cast<std::int32_t>(ts_now(t.ts_offset, now) - seg.options.timestamps->ecr);
     if (elapsed >= 0) {
       t.rtt.sample(std::chrono::milliseconds{elapsed});
       t.rtt_seq.reset();
@@ -630,19 +682,13 @@ void tcp_layer::process_fin(connection& c, instant now) {
       break;
     case tcp_state::fin_wait_1:
       if (t.fin_acked) {
-        change_state(c, tcp_state::time_wait, "FIN", now);
-        t.timers.arm(tcp_timer::time_wait, now + ctx_.config.tcp.time_wait);
-        t.timers.clear(tcp_timer::retransmit);
+        enter_time_wait(c, "FIN", now);
       } else {
         change_state(c, tcp_state::closing, "FIN", now);
       }
       break;
     case tcp_state::fin_wait_2:
-      change_state(c, tcp_state::time_wait, "FIN", now);
-      t.timers.arm(tcp_timer::time_wait, now + ctx_.config.tcp.time_wait);
-      break;
-    case tcp_state::time_wait:
-      t.timers.arm(tcp_timer::time_wait, now + ctx_.config.tcp.time_wait);
+      enter_time_wait(c, "FIN", now);
       break;
     default:
       break;

@@ -24,7 +24,8 @@ tcp_layer::tcp_layer(host_context& ctx, ipv4_layer& ip)
       secret_{ctx.random.next(), ctx.random.next()},
       isn_{secret_},
       cookies_{derive_key(secret_, 2)},
-      connections_{0, tcp_tuple_hash{derive_key(secret_, 1)}} {}
+      connections_{0, tcp_tuple_hash{derive_key(secret_, 1)}},
+      time_wait_{0, tcp_tuple_hash{derive_key(secret_, 1)}} {}
 
 tcp_layer::~tcp_layer() = default;
 
@@ -75,8 +76,10 @@ std::error_code tcp_layer::bind_ephemeral(socket& s, const std::optional<ipv4_en
   for (std::uint32_t i = 0; i < range; ++i) {
     const auto port = static_cast<std::uint16_t>(c.ephemeral_first + (start + i) % range);
     if (port_in_use(port)) continue;
-    // Not a tuple still in the table (TIME-WAIT keeps it from an early reuse).
-    if (remote && connections_.contains(tcp_tuple{{self.address, port}, *remote})) continue;
+    // Not a tuple still in the table, nor one in TIME-WAIT (which keeps it from an early reuse).
+    if (const tcp_tuple tuple{{self.address, port}, *remote};
+        remote && (connections_.contains(tuple) || time_wait_.contains(tuple)))
+      continue;
     s.local = ipv4_endpoint{ipv4_address::any(), port};
     return {};
   }
@@ -123,7 +126,8 @@ std::error_code tcp_layer::connect(tcp_socket_id s, ipv4_endpoint remote, instan
   if (!sock->local)
     if (const auto ec = bind_ephemeral(*sock, remote)) return ec;
   const tcp_tuple tuple{{ctx_.config.address.address, sock->local->port}, remote};
-  if (connections_.contains(tuple)) return error(std::errc::address_in_use);
+  if (connections_.contains(tuple) || time_wait_.contains(tuple))
+    return error(std::errc::address_in_use);
   if (at_connection_limit(now)) return error(std::errc::no_buffer_space);
 
   auto conn = std::make_shared<connection>(ctx_.config.tcp, sock->options);
@@ -233,12 +237,13 @@ void tcp_layer::reset_all(instant now) {
   for (const auto& [tuple, conn] : connections_) all.push_back(conn);
   for (const auto& conn : all) {
     const tcb& t = conn->t;
-    // SYN-SENT has nothing the peer would take a RST for; TIME-WAIT has told the peer everything.
-    if (t.state != tcp_state::syn_sent && t.state != tcp_state::time_wait)
-      send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
+    // SYN-SENT has nothing the peer would take a RST for.
+    if (t.state != tcp_state::syn_sent) send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
     change_state(*conn, tcp_state::closed, "host stopping", now);
   }
   closed_.clear();
+  // TIME-WAIT has told the peer everything: its records just go.
+  while (!time_wait_.empty()) end_time_wait(time_wait_.begin()->second, "host stopping", now);
 }
 
 std::error_code tcp_layer::close(tcp_socket_id s, instant now) {
@@ -413,6 +418,8 @@ std::optional<tcp_connection_info> tcp_layer::info(tcp_socket_id s) const {
 std::vector<tcp_connection_info> tcp_layer::connections() const {
   std::vector<tcp_connection_info> all;
   for (const auto& [tuple, conn] : connections_) all.push_back(info_of(conn->t));
+  for (const auto& [tuple, record] : time_wait_)
+    all.push_back({.state = tcp_state::time_wait, .tuple = tuple});
   // In the order of their tuples, as a status page lists them, not the table's hash order.
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.tuple < b.tuple; });
   return all;
@@ -420,7 +427,7 @@ std::vector<tcp_connection_info> tcp_layer::connections() const {
 
 void tcp_layer::add_held(held_resources& h) const {
   h.tcp_sockets += sockets_.size();
-  h.tcp_connections += connections_.size();
+  h.tcp_connections += connections_.size() + time_wait_.size();
   for (const auto& [tuple, conn] : connections_) {
     const tcb& t = conn->t;
     h.tcp_bytes += t.send_buffer.size() + t.recv_buffer.size();
@@ -439,16 +446,21 @@ void tcp_layer::wake(connection& c) {
   if (c.notify) c.notify();
 }
 
+void tcp_layer::report_state(const tcp_tuple& tuple, tcp_state from, tcp_state to,
+                             std::string_view cause, instant now) {
+  if (observer_) observer_(tuple, from, to, cause);
+  ctx_.log.log(log_level::debug, now, [&] {
+    return "tcp " + to_string(tuple.local) + " > " + to_string(tuple.remote) + ": " +
+           std::string{to_string(from)} + " -> " + std::string{to_string(to)} + " (" +
+           std::string{cause} + ")";
+  });
+}
+
 void tcp_layer::change_state(connection& c, tcp_state to, std::string_view cause, instant now) {
   const tcp_state from = c.t.state;
   if (from == to) return;
   c.t.state = to;
-  if (observer_) observer_(c.t, from, to, cause);
-  ctx_.log.log(log_level::debug, now, [&] {
-    return "tcp " + to_string(c.t.tuple.local) + " > " + to_string(c.t.tuple.remote) + ": " +
-           std::string{to_string(from)} + " -> " + std::string{to_string(to)} + " (" +
-           std::string{cause} + ")";
-  });
+  report_state(c.t.tuple, from, to, cause, now);
   if (to == tcp_state::closed) {
     c.t.timers.clear_all();
     leave_table(c);
@@ -487,7 +499,7 @@ void tcp_layer::leave_table(connection& c) {
 }
 
 bool tcp_layer::at_connection_limit(instant now) {
-  if (connections_.size() < ctx_.config.tcp.max_connections) return false;
+  if (connections_.size() + time_wait_.size() < ctx_.config.tcp.max_connections) return false;
   if (!std::exchange(limit_logged_, true))
     ctx_.log.log(log_level::warn, now, [&] {
       return "tcp: " + std::to_string(connections_.size()) +
@@ -497,12 +509,54 @@ bool tcp_layer::at_connection_limit(instant now) {
   return true;
 }
 
+void tcp_layer::enter_time_wait(connection& c, std::string_view cause, instant now) {
+  tcb& t = c.t;
+  change_state(c, tcp_state::time_wait, cause, now);
+  t.timers.clear_all();
+  time_wait_record& r = time_wait_[t.tuple];
+  r.tuple = t.tuple;
+  r.snd_nxt = t.snd_max;
+  r.rcv_nxt = t.rcv_nxt;
+  r.window = static_cast<std::uint16_t>(
+      std::min<std::size_t>(t.recv_buffer.free() >> t.rcv_wscale, 0xffff));
+  r.rcv_wnd = static_cast<std::uint32_t>(std::max(0, t.rcv_adv - t.rcv_nxt));
+  r.max_snd_wnd = t.max_snd_wnd;
+  r.ts_ok = t.ts_ok;
+  r.ts_offset = t.ts_offset;
+  r.ts_recent = t.ts_recent;
+  r.handle = c.handle;
+  restart_time_wait(r, now);
+  leave_table(c);
+}
+
+void tcp_layer::restart_time_wait(time_wait_record& r, instant now) {
+  r.until = now + ctx_.config.tcp.time_wait;
+  time_wait_timers_.schedule(r, r.until);
+}
+
+void tcp_layer::end_time_wait(time_wait_record& r, std::string_view cause, instant now) {
+  const tcp_tuple tuple = r.tuple;
+  // The TCB the application's socket still holds reads CLOSED from now on.
+  if (r.handle)
+    if (connection* c = connection_of(*r.handle); c && c->t.tuple == tuple)
+      c->t.state = tcp_state::closed;
+  time_wait_timers_.cancel(r);
+  time_wait_.erase(tuple);
+  report_state(tuple, tcp_state::time_wait, tcp_state::closed, cause, now);
+}
+
 void tcp_layer::schedule(connection& c) {
-  if (c.t.state == tcp_state::closed) return timers_.cancel(c);
+  // A connection in TIME-WAIT has left the table for its record, and its TCB has no timers.
+  if (c.t.state == tcp_state::closed || c.t.state == tcp_state::time_wait) return timers_.cancel(c);
   timers_.schedule(c, c.t.timers.next());
 }
 
-std::optional<instant> tcp_layer::next_deadline() const { return timers_.next(); }
+std::optional<instant> tcp_layer::next_deadline() const {
+  const auto connection = timers_.next();
+  const auto time_wait = time_wait_timers_.next();
+  if (!connection || !time_wait) return connection ? connection : time_wait;
+  return std::min(*connection, *time_wait);
+}
 
 void tcp_layer::poll(instant now) {
   closed_.clear();
@@ -513,6 +567,10 @@ void tcp_layer::poll(instant now) {
   for (connection* c : due_) {
     run_timers(*c, now);
     schedule(*c);
+  }
+  while (time_wait_record* r = time_wait_timers_.pop_due(now)) {
+    if (timer_observer_) timer_observer_(r->tuple, tcp_timer::time_wait, now);
+    end_time_wait(*r, "2 MSL", now);
   }
 }
 

@@ -28,6 +28,7 @@
 #include "stack/tcp/isn.hpp"
 #include "stack/tcp/syn_cookie.hpp"
 #include "stack/tcp/tcb.hpp"
+#include "stack/tcp/time_wait.hpp"
 #include "stack/wire/tcp.hpp"
 
 namespace tapstack {
@@ -125,15 +126,15 @@ class tcp_layer {
   void poll(instant now);
   std::optional<instant> next_deadline() const;
 
-  // Called with every state change: the connection, the old and new states, and why.
+  // Called with every state change: the connection's tuple, the old and new states, and why.
   using state_observer =
-      std::function<void(const tcb&, tcp_state from, tcp_state to, std::string_view cause)>;
+      std::function<void(const tcp_tuple&, tcp_state from, tcp_state to, std::string_view cause)>;
   void observe_states(state_observer observer) { observer_ = std::move(observer); }
   // Called with each tcp_event of every connection, after the TCB took it in.
   using event_observer = std::function<void(const tcb&, tcp_event, instant now)>;
   void observe_events(event_observer observer) { event_observer_ = std::move(observer); }
   // Called with each timer of a connection that poll() finds due, before it runs.
-  using timer_observer = std::function<void(const tcb&, tcp_timer, instant now)>;
+  using timer_observer = std::function<void(const tcp_tuple&, tcp_timer, instant now)>;
   void observe_timers(timer_observer observer) { timer_observer_ = std::move(observer); }
 
  private:
@@ -163,8 +164,19 @@ class tcp_layer {
 
   // tcp_input.cpp: RFC 9293 3.10.7.
   void segment_to_closed(const tcp_tuple& tuple, const tcp_repr& seg, instant now);
+  // iss: the ISN to take instead of RFC 6528's, for a SYN that reopens a tuple in TIME-WAIT.
   void segment_to_listener(tcp_socket_id listener, const tcp_tuple& tuple, const tcp_repr& seg,
-                           instant now);
+                           instant now, std::optional<seq32> iss = std::nullopt);
+  // 3.10.7.4 in TIME-WAIT, from the record.
+  void segment_in_time_wait(time_wait_record& r, const tcp_repr& seg, instant now);
+  // The connection's TCB gives way to a time_wait_record, in the table and in the heap of their
+  // own; its socket, if the application still has one, keeps the TCB, in TIME-WAIT, to read.
+  void enter_time_wait(connection& c, std::string_view cause, instant now);
+  // The record's 2 MSL start again (a FIN came again).
+  void restart_time_wait(time_wait_record& r, instant now);
+  // The record goes, the tuple free: TIME-WAIT -> CLOSED for the observers.
+  void end_time_wait(time_wait_record& r, std::string_view cause, instant now);
+  void send_time_wait_ack(const time_wait_record& r, instant now);
   // The connection a SYN to the listener makes, in SYN-RECEIVED with iss as its ISN, in the table.
   std::shared_ptr<connection> make_child(socket& l, tcp_socket_id listener, const tcp_tuple& tuple,
                                          const tcp_repr& syn, seq32 iss, std::uint32_t ts_offset,
@@ -178,7 +190,8 @@ class tcp_layer {
   bool at_connection_limit(instant now);
   void segment_in_syn_sent(connection& c, const tcp_repr& seg, instant now);
   void segment_in_synchronized(connection& c, const tcp_repr& seg, instant now);
-  bool acceptable(const tcb& t, const tcp_repr& seg) const;
+  static bool acceptable(const tcb& t, const tcp_repr& seg);
+  static bool acceptable(seq32 rcv_nxt, std::uint32_t wnd, const tcp_repr& seg);
   bool process_ack(connection& c, const tcp_repr& seg, instant now);
   void process_text(connection& c, const tcp_repr& seg, instant now);
   void process_fin(connection& c, instant now);
@@ -188,6 +201,11 @@ class tcp_layer {
   // The ACK that answers an unacceptable segment (RFC 9293 3.10.7.4), limited per connection
   // for pure ACKs (tcp_config::invalid_ack_interval).
   void answer_invalid(tcb& t, const tcp_repr& seg, instant now);
+  // Whether those budgets allow the reply now (spent if so), counted either way; a TCB and a
+  // TIME-WAIT record each have their own.
+  bool may_challenge(reply_budget& challenges, instant now);
+  bool may_answer_invalid(reply_budget& challenges, reply_budget& answers, const tcp_repr& seg,
+                          instant now);
 
   bool paws_rejects(tcb& t, const tcp_repr& seg, instant now);
   bool disordered_ack(const tcb& t, const tcp_repr& seg, std::int32_t lag) const;
@@ -220,7 +238,8 @@ class tcp_layer {
   void send_ack(tcb& t, instant now);
   void send_reset(const tcp_tuple& tuple, seq32 seq, std::optional<seq32> ack, instant now);
   std::uint16_t advertised_window(tcb& t) const;
-  std::uint32_t ts_now(const tcb& t, instant now) const;
+  // Our TSval clock (RFC 7323 5.4): milliseconds, from the connection's offset.
+  static std::uint32_t ts_now(std::uint32_t offset, instant now);
   // The options every segment of the connection carries: timestamps, SACK blocks.
   tcp_options segment_options(tcb& t, instant now) const;
   // The payload a segment with these options may carry.
@@ -242,6 +261,9 @@ class tcp_layer {
                                          instant now);
   [[gnu::noinline]] void change_state(connection& c, tcp_state to, std::string_view cause,
                                       instant now);
+  // A state change told to the observer and the debug log (change_state's, and a record's end).
+  void report_state(const tcp_tuple& tuple, tcp_state from, tcp_state to, std::string_view cause,
+                    instant now);
   // A failure the application hears of: the error, CLOSED, and the connection leaves the table.
   void fail(connection& c, std::errc why, std::string_view cause, instant now);
   void wake(connection& c);
@@ -270,6 +292,8 @@ class tcp_layer {
   std::map<tcp_socket_id, socket> sockets_;
   std::unordered_map<tcp_tuple, std::shared_ptr<connection>, tcp_tuple_hash> connections_;
   deadline_heap<connection> timers_;
+  std::unordered_map<tcp_tuple, time_wait_record, tcp_tuple_hash> time_wait_;
+  deadline_heap<time_wait_record> time_wait_timers_;
   std::vector<std::shared_ptr<connection>> closed_;
   std::vector<connection*> due_;  // poll()'s, kept for its memory
   std::map<std::uint16_t, tcp_socket_id> listeners_;

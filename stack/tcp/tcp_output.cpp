@@ -24,14 +24,14 @@ std::uint16_t tcp_layer::advertised_window(tcb& t) const {
 }
 
 // Our timestamp clock (RFC 7323 5.4): milliseconds, from a random start per connection.
-std::uint32_t tcp_layer::ts_now(const tcb& t, instant now) const {
+std::uint32_t tcp_layer::ts_now(std::uint32_t offset, instant now) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
-  return t.ts_offset + static_cast<std::uint32_t>(ms.count());
+  return offset + static_cast<std::uint32_t>(ms.count());
 }
 
 tcp_options tcp_layer::segment_options(tcb& t, instant now) const {
   tcp_options o;
-  if (t.ts_ok) o.timestamps = tcp_timestamps{ts_now(t, now), t.ts_recent};
+  if (t.ts_ok) o.timestamps = tcp_timestamps{ts_now(t.ts_offset, now), t.ts_recent};
   if (t.sack_ok) {
     const auto blocks = t.sack_report.blocks(tcp::max_sack_blocks - (o.timestamps ? 1 : 0));
     o.sack_count = blocks.size();
@@ -85,7 +85,7 @@ void tcp_layer::send_syn(tcb& t, instant now) {
     // (negotiate()).
     if (k.window_scaling) seg.options.window_scale = t.rcv_wscale = window_scale_for(t);
     seg.options.sack_permitted = k.sack;
-    if (k.timestamps) seg.options.timestamps = tcp_timestamps{ts_now(t, now), 0};
+    if (k.timestamps) seg.options.timestamps = tcp_timestamps{ts_now(t.ts_offset, now), 0};
   } else {
     seg.flags.ack = true;
     seg.ack = t.rcv_nxt;
@@ -94,7 +94,7 @@ void tcp_layer::send_syn(tcb& t, instant now) {
     t.last_ack_sent = t.rcv_nxt;
     if (t.wscale_ok) seg.options.window_scale = t.rcv_wscale;
     seg.options.sack_permitted = t.sack_ok;
-    if (t.ts_ok) seg.options.timestamps = tcp_timestamps{ts_now(t, now), t.ts_recent};
+    if (t.ts_ok) seg.options.timestamps = tcp_timestamps{ts_now(t.ts_offset, now), t.ts_recent};
   }
   seg.window = static_cast<std::uint16_t>(std::min<std::size_t>(t.recv_buffer.free(), 0xffff));
   // In SYN-SENT rcv.nxt is not known yet: the edge is placed when the SYN-ACK comes.
@@ -131,6 +131,20 @@ void tcp_layer::schedule_ack(tcb& t, std::uint32_t bytes, instant now) {
     return;
   }
   t.timers.arm_if_off(tcp_timer::delayed_ack, now + ctx_.config.tcp.delayed_ack_timeout);
+}
+
+// TIME-WAIT's ACK, from its record: our last sequence number, the peer's FIN acknowledged, the
+// window we last offered, and the timestamps still in force.
+void tcp_layer::send_time_wait_ack(const time_wait_record& r, instant now) {
+  tcp_repr seg;
+  seg.src_port = r.tuple.local.port;
+  seg.dst_port = r.tuple.remote.port;
+  seg.seq = r.snd_nxt;
+  seg.ack = r.rcv_nxt;
+  seg.flags.ack = true;
+  seg.window = r.window;
+  if (r.ts_ok) seg.options.timestamps = tcp_timestamps{ts_now(r.ts_offset, now), r.ts_recent};
+  segment_departs(r.tuple, seg, ip_.allocate(seg.header_len()), now);
 }
 
 // A reset for a segment that has no connection, or for one we abort (RFC 9293 3.10.7.1).

@@ -29,7 +29,7 @@ void tcp_layer::notify_event(const tcb& t, tcp_event e, instant now) {
 void tcp_layer::count_retransmission(tcb& t, instant now) {
   ctx_.stats.count(event::tcp_retransmits);
   ++t.total_retransmits;
-  if (t.ts_ok) t.retransmitted_tsval = ts_now(t, now);
+  if (t.ts_ok) t.retransmitted_tsval = ts_now(t.ts_offset, now);
 }
 
 // RFC 5681 section 2's duplicate ACK threshold, as RFC 6675's DupThresh.

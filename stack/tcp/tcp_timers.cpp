@@ -10,13 +10,9 @@ void tcp_layer::run_timers(connection& c, instant now) {
   tcb& t = c.t;
   const auto fires = [&](tcp_timer which) {
     if (!t.timers.due(which, now)) return false;
-    if (timer_observer_) timer_observer_(t, which, now);
+    if (timer_observer_) timer_observer_(t.tuple, which, now);
     return true;
   };
-  if (fires(tcp_timer::time_wait)) {
-    t.timers.clear(tcp_timer::time_wait);
-    return change_state(c, tcp_state::closed, "2 MSL", now);
-  }
   if (fires(tcp_timer::retransmit)) on_retransmit_timeout(c, now);
   if (t.state == tcp_state::closed) return;
   if (fires(tcp_timer::delayed_ack)) send_ack(t, now);

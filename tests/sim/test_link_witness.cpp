@@ -83,6 +83,31 @@ TEST_CASE("only the last run of retransmissions counts: earlier data that got th
   CHECK(w.unexplained_timeout(end_point::client, client_port, at(7s)).empty());
 }
 
+// The client retransmits from t + 1 s; the second one reaches the server, whose answer comes back.
+void heard_and_answered(link_witness& w, duration t) {
+  const auto data = segment(end_point::client, 1000, 100);
+  for (const auto d : {1s, 3s, 7s}) w.sent(end_point::client, data, at(t + d));
+  w.received(end_point::server, data, at(t + 3s + 5ms));
+  const auto answer = segment(end_point::server, 1, 0, 1100);
+  w.sent(end_point::server, answer, at(t + 3s + 5ms));
+  w.received(end_point::client, answer, at(t + 3s + 10ms));
+}
+
+TEST_CASE("a connection the workload is done with is forgotten, until its port opens another") {
+  link_witness w;
+  heard_and_answered(w, 0s);
+  CHECK_FALSE(w.unexplained_timeout(end_point::client, client_port, at(15s)).empty());
+  w.forget(client_port);
+  CHECK(w.unexplained_timeout(end_point::client, client_port, at(15s)).empty());
+  // What the closing sends afterwards is not kept.
+  heard_and_answered(w, 20s);
+  CHECK(w.unexplained_timeout(end_point::client, client_port, at(35s)).empty());
+  // A SYN from the port opens a connection whose segments count again.
+  w.sent(end_point::client, segment(end_point::client, 999, 0, 0, {.syn = true}), at(40s));
+  heard_and_answered(w, 40s);
+  CHECK_FALSE(w.unexplained_timeout(end_point::client, client_port, at(55s)).empty());
+}
+
 TEST_CASE("a storm: many frames in a virtual second with no new acknowledgment") {
   link_witness w;
   const auto ack = segment(end_point::client, 1, 0);

@@ -144,9 +144,10 @@ TEST_CASE("TIME-WAIT: the peer's FIN again is acknowledged and restarts the 2 MS
   check_time_wait_ends_after(t, two_msl);
 }
 
-TEST_CASE("TIME-WAIT: a SYN gets a challenge ACK and neither ends nor restarts the wait") {
-  // RFC 1122 4.2.2.13 lets a host reopen from TIME-WAIT on a SYN; tapstack does not (RFC 5961 4
-  // wants a challenge ACK), so the new connection waits out the 2 MSL.
+TEST_CASE("TIME-WAIT without timestamps: a SYN gets a challenge ACK and the wait goes on") {
+  // RFC 9293 3.10.7.4, fourth step: only timestamps (RFC 6191) can tell a new incarnation's SYN
+  // from an old one; without them, RFC 5961 4's challenge ACK, and the new connection waits out
+  // the 2 MSL.
   tcp_harness t;
   t.reach(tcp_state::time_wait);
   t.advance(30s);
@@ -154,10 +155,45 @@ TEST_CASE("TIME-WAIT: a SYN gets a challenge ACK and neither ends nor restarts t
   t.inject({.syn = true}, t.rcv_nxt + 5, seq32{0});
   t.inject({.syn = true}, new_isn, seq32{0});
   check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt}, {".", t.snd_nxt, t.rcv_nxt}});
+  CHECK(t.host.stats()[event::tcp_challenge_acks] == 2);
   check_time_wait_ends_after(t, two_msl - 30s);
   // Then the listener takes it.
   t.inject({.syn = true}, new_isn, seq32{0});
   check_sent(t.sent(), {{"S.", std::nullopt, new_isn + 1}});
+}
+
+TEST_CASE(
+    "TIME-WAIT with timestamps: a newer TSval reopens the tuple (RFC 6191), an older does not") {
+  tcp_harness t;
+  t.peer_syn_options.timestamps = tcp_timestamps{};
+  t.reach(tcp_state::time_wait);
+  t.advance(1s);
+  tcp_options syn = t.peer_options();
+  syn.timestamps->val -= 10;  // older than TS.Recent: a stale duplicate
+  syn.timestamps->ecr = 0;
+  t.inject({.syn = true}, t.rcv_nxt + 100'000, seq32{0}, {}, 65535, syn);
+  const auto challenge = t.sent();
+  REQUIRE(challenge.size() == 1);
+  CHECK(challenge[0].seg.flags.bits() == tcp_flags{.ack = true}.bits());
+  CHECK(t.state() == tcp_state::time_wait);
+  // Newer by its clock, though its sequence number is behind: a new incarnation.
+  syn.timestamps->val += 1000;
+  t.inject({.syn = true}, t.rcv_nxt - 100'000, seq32{0}, {}, 65535, syn);
+  check_sent(t.sent(), {{"S.", t.snd_nxt + 65537, t.rcv_nxt - 100'000 + 1}});
+  CHECK(t.state() == tcp_state::syn_received);
+}
+
+TEST_CASE("TIME-WAIT is a compact record: the host holds it, and nothing else of the connection") {
+  tcp_harness t;
+  const auto s = t.reach(tcp_state::time_wait);
+  REQUIRE_FALSE(t.host.tcp().close(s, t.now()));
+  const held_resources held = t.host.held();
+  CHECK(held.tcp_connections == 1);
+  CHECK(held.tcp_bytes == 0);
+  // A RST at rcv.nxt ends it at once; the tuple is free.
+  t.inject({.rst = true}, t.rcv_nxt, seq32{0});
+  CHECK(t.state() == tcp_state::closed);
+  CHECK(t.host.held().tcp_connections == 0);
 }
 
 TEST_CASE("a stopping host sends FIN on every connection, then resets what is still open") {
