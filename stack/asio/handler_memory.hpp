@@ -6,8 +6,10 @@
 // few blocks, all of the largest size asked so far (operations of one socket differ little).
 // handler_allocator is the Allocator that draws on it, used where a handler has no allocator of
 // its own (Asio's associated_allocator); it shares ownership of the memory, so a completion still
-// queued when its socket is gone frees into live memory. allocated_handler gives a handler one.
-// The runner keeps one for its own waits.
+// queued when its socket is gone frees into live memory. Not thread-safe: one thread (the one
+// running the io_context) uses a memory; made with none, the allocator uses the heap, for an
+// operation started on another thread. allocated_handler gives a handler one. The runner keeps a
+// memory for its own waits.
 #include <array>
 #include <cstddef>
 #include <memory>
@@ -49,9 +51,15 @@ class handler_allocator {
 
   T* allocate(std::size_t n) {
     static_assert(alignof(T) <= alignof(std::max_align_t));
-    return static_cast<T*>(memory_->allocate(n * sizeof(T)));
+    return static_cast<T*>(memory_ ? memory_->allocate(n * sizeof(T))
+                                   : ::operator new(n * sizeof(T)));
   }
-  void deallocate(T* p, std::size_t) { memory_->deallocate(p); }
+  void deallocate(T* p, std::size_t) {
+    if (memory_)
+      memory_->deallocate(p);
+    else
+      ::operator delete(p);
+  }
 
   template <class U>
   bool operator==(const handler_allocator<U>& other) const {

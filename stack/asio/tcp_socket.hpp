@@ -219,10 +219,13 @@ class handler_op : public op {
   host::executor_type io_;
 };
 
-// Makes an operation of type Op for handler in the memory op_allocator chooses.
+// Makes an operation of type Op for handler in the memory op_allocator chooses. The socket's
+// memory belongs to the host's thread: an operation started on another takes the heap.
 template <class Op, class Handler, class... Args>
 op_ptr make_op(socket_state& s, Handler&& handler, Args&&... args) {
-  const auto alloc = asio::get_associated_allocator(handler, handler_allocator<void>{s.memory});
+  const bool host_thread = s.owner.get_executor().running_in_this_thread();
+  const auto alloc = asio::get_associated_allocator(
+      handler, handler_allocator<void>{host_thread ? s.memory : nullptr});
   using traits = typename std::allocator_traits<
       std::remove_const_t<decltype(alloc)>>::template rebind_traits<Op>;
   typename traits::allocator_type op_alloc{alloc};
