@@ -40,8 +40,9 @@ class host {
   // The sans-I/O core, for calls made on the host's thread.
   tapstack::stack& core() { return stack_; }
   instant now() const { return clock_.now(); }
-  // Sends what calls into the core have queued, now rather than at the next wake-up.
-  void flush() { runner_.service(); }
+  // Sends what calls into the core have queued, now rather than at the next wake-up (and no
+  // more: runner::flush).
+  void flush() { runner_.flush(); }
 
  private:
   asio::io_context& io_;

@@ -78,43 +78,52 @@ void runner::shut_down() {
 
 void runner::wait_readable() {
   fd_.async_wait(asio::posix::stream_descriptor::wait_read,
-                 [this](const boost::system::error_code& ec) {
+                 recycled([this](const boost::system::error_code& ec) {
                    if (ec) return;
                    service();
                    wait_readable();
-                 });
+                 }));
 }
 
-void runner::wait_deadline() {
-  // A device may hold frames of its own (a fault injector's delays), due whether or not its
-  // descriptor becomes readable.
-  auto deadline = host_.next_deadline();
-  if (const auto d = dev_.next_deadline(); d && (!deadline || *d < *deadline)) deadline = d;
-  if (!deadline) {
-    timer_.cancel();
-    return;
-  }
-  timer_.expires_at(clock_.to_steady(*deadline));
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) service();
-  });
+void runner::arm_timer(instant deadline) {
+  if (armed_ && *armed_ <= deadline) return;
+  armed_ = deadline;
+  timer_.expires_at(clock_.to_steady(deadline));
+  timer_.async_wait(recycled([this](const boost::system::error_code& ec) {
+    if (ec) return;  // re-armed earlier, or stopped
+    armed_.reset();
+    service();
+  }));
 }
 
 void runner::service() {
   if (finished_) return;
-  for (int i = 0; i < max_frames_per_wake; ++i) {
+  int frames = 0;
+  for (; frames < max_frames_per_wake; ++frames) {
     const std::size_t n = dev_.receive(rx_buffer_, clock_.now());
     if (n == 0) break;
     host_.receive(const_byte_span{rx_buffer_}.first(n), clock_.now());
   }
+  host_.poll(clock_.now());
+  flush();
+  // The descriptor wakes us on an edge (epoll's EPOLLET) and not for frames already waiting, so a
+  // wake-up that stopped at the bound comes back at once for the rest, after its replies went out.
+  if (frames == max_frames_per_wake) arm_timer(clock_.now());
+}
+
+void runner::flush() {
+  if (finished_) return;
   const instant now = clock_.now();
-  host_.poll(now);
   while (auto f = host_.pop_transmit()) {
     if (!dev_.transmit(f->bytes(), now)) host_.stats().drop(drop_reason::tx_device_full);
     host_.recycle(std::move(*f));
   }
   dev_.flush();
-  wait_deadline();
+  // A device may hold frames of its own (a fault injector's delays), due whether or not its
+  // descriptor becomes readable.
+  auto deadline = host_.next_deadline();
+  if (const auto d = dev_.next_deadline(); d && (!deadline || *d < *deadline)) deadline = d;
+  if (deadline) arm_timer(*deadline);
 }
 
 }  // namespace tapstack

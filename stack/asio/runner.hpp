@@ -2,18 +2,21 @@
 // The runner: the only loop that runs a host in real time. On an io_context it waits for the
 // device's descriptor to become readable and for a timer set to the earlier of the host's and the
 // device's next deadline; on each wake-up it drains every frame that is ready, runs the timers
-// that are due, then transmits what the host queued. SIGINT and SIGTERM stop it politely: the
-// applications' operations end at once, every TCP connection sends its FIN, and after a short
-// bound (stop_linger) those still open are reset, so that the peers see the end at once rather
-// than retransmitting into a host that is gone; then run() returns, and the program prints its
-// counters and closes its files. The host, device and clock outlive the runner.
+// that are due, then transmits what the host queued. Socket calls in between only flush what they
+// queued. SIGINT and SIGTERM stop it politely: the applications' operations end at once, every TCP
+// connection sends its FIN, and after a short bound (stop_linger) those still open are reset, so
+// that the peers see the end at once rather than retransmitting into a host that is gone; then
+// run() returns, and the program prints its counters and closes its files. The host, device and
+// clock outlive the runner.
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "stack/asio/asio.hpp"
+#include "stack/asio/handler_memory.hpp"
 #include "stack/asio/real_clock.hpp"
 #include "stack/device.hpp"
 #include "stack/stack.hpp"
@@ -44,19 +47,34 @@ class runner {
   bool stopped() const { return stopped_; }
   // Called once when the runner stops, by stop() or a signal.
   void on_stop(std::function<void()> f) { on_stop_ = std::move(f); }
-  // Drains received frames, runs due timers, flushes transmissions and re-arms the timer. The
-  // Asio face calls it after an operation queued frames, so they go out at once.
-  void service();
+  // Sends what socket calls queued, now rather than at the next wake-up, and re-arms the timer
+  // only if they brought the next deadline earlier than the armed one. It neither reads the
+  // device nor runs timers (those wait for the runner's own wake-ups), so a socket call costs
+  // the writes it produced and no more.
+  void flush();
 
  private:
+  // A wake-up: drains received frames, runs due timers, then flushes.
+  void service();
   void wait_readable();
-  void wait_deadline();
+  // Arms the timer for deadline when that is earlier than the one armed. A deadline that moved
+  // later leaves the timer as it is: the wake-up comes early, finds nothing due and arms again,
+  // which costs less than re-arming (a timerfd_settime) on every segment that pushes one back.
+  void arm_timer(instant deadline);
+  // f as a handler whose operation lives in memory_: a wake-up re-arms its waits without
+  // allocating.
+  template <class F>
+  allocated_handler<F, handler_allocator<void>> recycled(F f) {
+    return {std::move(f), handler_allocator<void>{memory_}};
+  }
 
   stack& host_;
   device& dev_;
   const real_clock& clock_;
   asio::posix::stream_descriptor fd_;
   asio::steady_timer timer_;
+  std::optional<instant> armed_;  // when timer_ fires; nullopt when it is not waiting
+  std::shared_ptr<handler_memory> memory_ = std::make_shared<handler_memory>();
   asio::steady_timer linger_;
   std::optional<asio::signal_set> signals_;
   std::vector<std::uint8_t> rx_buffer_;

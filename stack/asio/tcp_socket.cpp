@@ -3,34 +3,85 @@
 namespace tapstack::tcp {
 namespace detail {
 
+socket_state::~socket_state() {
+  // Operations left when the last reference goes (the host stopped before they could end) are
+  // freed without running their handlers.
+  for (auto* queue : {&others, &writes, &reads})
+    while (!queue->empty()) queue->pop();
+}
+
 void socket_state::attach(tcp_socket_id handle) {
   id = handle;
   // The core calls this while it processes a segment: only schedule, never call back into it.
   std::weak_ptr<socket_state> weak = weak_from_this();
-  layer().on_ready(handle, [weak, ex = owner.get_executor()] {
-    asio::post(ex, [weak] {
-      if (auto state = weak.lock()) state->deliver();
-    });
+  layer().on_ready(handle, [weak] {
+    const auto state = weak.lock();
+    if (!state || std::exchange(state->delivery_posted, true)) return;
+    const auto deliver = [weak] {
+      if (const auto s = weak.lock()) {
+        s->delivery_posted = false;
+        s->deliver();
+      }
+    };
+    asio::post(state->owner.get_executor(),
+               allocated_handler<decltype(deliver), handler_allocator<void>>{
+                   deliver, handler_allocator<void>{state->memory}});
   });
   owner.on_stop(weak, [weak] {
     if (auto state = weak.lock()) state->abort_all(asio::error::operation_aborted);
   });
 }
 
+void socket_state::start(op_ptr pending, op_queue socket_state::*queue) {
+  asio::dispatch(owner.get_executor(),
+                 [self = shared_from_this(), pending = std::move(pending), queue]() mutable {
+                   if (!self->id) return pending->abort(asio::error::bad_descriptor);
+                   ((*self).*queue).push(std::move(pending));
+                   self->deliver();
+                 });
+}
+
 void socket_state::deliver() {
   // A stopped host moves no more data: whatever waits, or comes to wait, is aborted.
   if (owner.stopped()) return abort_all(asio::error::operation_aborted);
   for (auto* queue : {&others, &writes, &reads})
-    while (id && !queue->empty() && queue->front()->perform(*this)) queue->pop_front();
+    while (id && !queue->empty() && queue->front().perform(*this)) queue->pop();
 }
 
 void socket_state::abort_all(const error_code& ec) {
   for (auto* queue : {&others, &writes, &reads})
-    while (!queue->empty()) {
-      auto pending = std::move(queue->front());
-      queue->pop_front();
-      pending->abort(ec);
-    }
+    while (!queue->empty()) queue->pop()->abort(ec);
+}
+
+bool socket_state::ready(asio::socket_base::wait_type what) {
+  switch (what) {
+    case asio::socket_base::wait_read:
+      return layer().readable(*id);
+    case asio::socket_base::wait_write:
+      return layer().writable(*id);
+    case asio::socket_base::wait_error:
+      break;
+  }
+  return static_cast<bool>(layer().pending_error(*id));
+}
+
+// The core's handle for a socket, or 0, which it never gives and answers with bad_descriptor.
+tcp_socket_id handle(const socket_state& s) { return s.id.value_or(0); }
+
+std::size_t read_into(socket_state& s, byte_span out, error_code& ec) {
+  std::size_t n = 0;
+  const auto e = s.layer().receive(handle(s), out, n, s.owner.now());
+  if (!e && n > 0) s.owner.flush();  // a window update may be due
+  ec = e ? to_asio(e) : n == 0 ? error_code{asio::error::eof} : error_code{};
+  return n;
+}
+
+std::size_t write_from(socket_state& s, const_byte_span data, error_code& ec) {
+  std::size_t n = 0;
+  const auto e = s.layer().send(handle(s), data, n, s.owner.now());
+  if (e != std::errc::operation_would_block) s.owner.flush();
+  ec = to_asio(e);
+  return n;
 }
 
 void object::open(const asio::ip::tcp& protocol, error_code& ec) {
@@ -49,7 +100,7 @@ void object::open(const asio::ip::tcp& protocol, error_code& ec) {
 void object::open(const asio::ip::tcp& protocol) {
   error_code ec;
   open(protocol, ec);
-  if (ec) throw boost::system::system_error(ec, "open");
+  detail::throw_on_error(ec, "open");
 }
 
 error_code object::current(tcp_socket_options& o) const {
@@ -109,10 +160,29 @@ void socket::close(error_code& ec) { ec = detail::to_asio(close_handle(*state_))
 void socket::close() {
   error_code ec;
   close(ec);
-  if (ec) throw boost::system::system_error(ec, "close");
+  detail::throw_on_error(ec, "close");
 }
 
 void socket::cancel() { state_->abort_all(asio::error::operation_aborted); }
+
+std::size_t socket::available(error_code& ec) const {
+  ec = state_->id ? error_code{} : error_code{asio::error::bad_descriptor};
+  return state_->id ? state_->layer().available(*state_->id) : 0;
+}
+
+std::size_t socket::available() const {
+  return detail::or_throw("available", [&](error_code& ec) { return available(ec); });
+}
+
+void socket::non_blocking(bool mode, error_code& ec) {
+  ec = mode ? error_code{} : error_code{asio::error::operation_not_supported};
+}
+
+void socket::non_blocking(bool mode) {
+  error_code ec;
+  non_blocking(mode, ec);
+  detail::throw_on_error(ec, "non_blocking");
+}
 
 std::optional<tcp_connection_info> socket::info() const {
   return state_->id ? state_->layer().info(*state_->id) : std::nullopt;
@@ -122,7 +192,7 @@ acceptor::acceptor(host& h, const endpoint& local, std::size_t backlog) : accept
   error_code ec;
   bind(local, ec);
   if (!ec) listen(backlog, ec);
-  if (ec) throw boost::system::system_error(ec, "acceptor");
+  detail::throw_on_error(ec, "acceptor");
 }
 
 acceptor::~acceptor() { close(); }

@@ -4,19 +4,24 @@
 // (async_read_some, async_write_some), so asio::async_read, async_write and async_read_until work
 // over it; the orderly end of the stream reads as asio::error::eof, a reset as
 // connection_reset, a refused connect as connection_refused, a timeout as timed_out. Operations
-// run on the host's executor; the synchronous calls belong on the host's thread. Pending
-// operations complete with operation_aborted on cancel() and close(). The host outlives them.
+// run on the host's executor; the synchronous calls belong on the host's thread and never block
+// (socket::non_blocking says why). Pending operations complete with operation_aborted on
+// cancel() and close(). The host outlives them. An operation and its completion live in the
+// handler's allocator, or else in memory the socket recycles (handler_memory.hpp), so a steady
+// read/write loop allocates nothing per operation.
 // Options (Asio's no_delay, keep_alive, send_buffer_size and receive_buffer_size; tapstack's
 // delayed_ack, quick_ack and congestion) may be set once the object is open: on a socket before
 // it connects, or on an acceptor for the connections it will accept.
-#include <deque>
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "stack/asio/asio.hpp"
 #include "stack/asio/conversions.hpp"
+#include "stack/asio/handler_memory.hpp"
 #include "stack/asio/host.hpp"
 #include "stack/tcp/tcp_layer.hpp"
 
@@ -57,130 +62,229 @@ class congestion {
 
 namespace detail {
 
-struct socket_state;
-
-// An operation waiting for the connection to be ready for it.
-class op {
- public:
-  virtual ~op() = default;
-  // Tries once; true when it completed (its handler is scheduled).
-  virtual bool perform(socket_state& s) = 0;
-  virtual void abort(const error_code& ec) = 0;
-};
-
-// What every operation does at the end: post the handler to its own executor.
-template <class Handler, class... Args>
-void post_completion(Handler& handler, host::executor_type io, Args... args) {
-  auto ex = asio::get_associated_executor(handler, io);
-  asio::post(ex, [h = std::move(handler), args...]() mutable { std::move(h)(args...); });
-}
-
 using tapstack::from_asio;
 using tapstack::to_asio;
 inline endpoint to_asio(const ipv4_endpoint& e) { return to_asio_endpoint<endpoint>(e); }
 
+inline void throw_on_error(const error_code& ec, const char* what) {
+  if (ec) throw boost::system::system_error(ec, what);
+}
+
+// The throwing twin of a call that reports through an error_code&: f(ec)'s result, or what.
+template <class F>
+auto or_throw(const char* what, F f) {
+  error_code ec;
+  auto result = f(ec);
+  throw_on_error(ec, what);
+  return result;
+}
+
+struct socket_state;
+
+// An operation waiting for the connection to be ready for it. It lives in its handler's memory
+// (handler_op) and is freed through destroy(), after its completion was posted.
+class op {
+ public:
+  // Tries once; true when it completed (its handler is posted).
+  virtual bool perform(socket_state& s) = 0;
+  virtual void abort(const error_code& ec) = 0;
+  virtual void destroy() = 0;
+  op* next = nullptr;  // in its socket's queue
+
+ protected:
+  ~op() = default;
+};
+
+struct op_deleter {
+  void operator()(op* o) const { o->destroy(); }
+};
+using op_ptr = std::unique_ptr<op, op_deleter>;
+
+// A socket's operations of one kind, in order, linked through themselves: queuing allocates
+// nothing.
+class op_queue {
+ public:
+  bool empty() const { return head_ == nullptr; }
+  op& front() const { return *head_; }
+  void push(op_ptr o) {
+    op* p = o.release();
+    (tail_ ? tail_->next : head_) = p;
+    tail_ = p;
+  }
+  op_ptr pop() {
+    op* p = std::exchange(head_, head_->next);
+    if (!head_) tail_ = nullptr;
+    p->next = nullptr;
+    return op_ptr{p};
+  }
+
+ private:
+  op* head_ = nullptr;
+  op* tail_ = nullptr;
+};
+
 struct socket_state : std::enable_shared_from_this<socket_state> {
   explicit socket_state(host& h) : owner{h} {}
+  ~socket_state();
   // Takes a handle of the TCP layer and asks to be told when it becomes ready.
   void attach(tcp_socket_id handle);
+  // Queues an operation and runs what can complete now. On the host's thread this happens at
+  // once (an operation started by a completion handler takes no trip through the io_context);
+  // from another thread (use_future) it is posted to the host's.
+  void start(op_ptr pending, op_queue socket_state::*queue);
   // Runs what can complete now, in order within reads, writes and the rest.
   void deliver();
   void abort_all(const error_code& ec);
+  bool ready(asio::socket_base::wait_type what);
   tcp_layer& layer() { return owner.core().tcp(); }
 
   host& owner;
   std::optional<tcp_socket_id> id;
-  std::deque<std::unique_ptr<op>> reads, writes, others;
+  op_queue reads, writes, others;
+  std::shared_ptr<handler_memory> memory = std::make_shared<handler_memory>();
+  bool delivery_posted = false;        // one readiness notice in flight at a time
+  std::vector<std::uint8_t> gathered;  // a write of many buffers, copied into one (write_now)
 };
 
-// What a read and a write share: the caller's buffers, the handler, and how it completes.
-template <class Buffers, class Handler>
-class transfer_op : public op {
+// What read_some and a read operation do: read what is in order now (the first buffer's worth).
+// would_block when nothing is; eof at the end of the stream.
+std::size_t read_into(socket_state& s, byte_span out, error_code& ec);
+// What write_some and a write operation do: queue what fits now; would_block when nothing does.
+std::size_t write_from(socket_state& s, const_byte_span data, error_code& ec);
+
+template <class MutableBuffers>
+std::size_t read_now(socket_state& s, const MutableBuffers& buffers, error_code& ec) {
+  ec = {};
+  if (asio::buffer_size(buffers) == 0) return 0;
+  const asio::mutable_buffer first = *asio::buffer_sequence_begin(buffers);
+  return read_into(s, {static_cast<std::uint8_t*>(first.data()), first.size()}, ec);
+}
+
+// A sequence of buffers (Beast's serializer writes a header as many small ones) is queued in one
+// call, so it can leave as one segment rather than one piece per round trip: up to this much of
+// it, copied into one (write_some may write part), so that the copy stays small.
+constexpr std::size_t max_gathered = 64 * 1024;
+
+template <class ConstBuffers>
+std::size_t write_now(socket_state& s, const ConstBuffers& buffers, error_code& ec) {
+  ec = {};
+  const std::size_t wanted = std::min(asio::buffer_size(buffers), max_gathered);
+  if (wanted == 0) return 0;
+  const asio::const_buffer first = *asio::buffer_sequence_begin(buffers);
+  if (first.size() >= wanted)
+    return write_from(s, {static_cast<const std::uint8_t*>(first.data()), first.size()}, ec);
+  s.gathered.resize(wanted);
+  asio::buffer_copy(asio::buffer(s.gathered), buffers);
+  return write_from(s, s.gathered, ec);
+}
+
+// Where an operation for Handler lives: the handler's own allocator if it has one, else its
+// socket's handler_memory.
+template <class Handler>
+using op_allocator = asio::associated_allocator_t<Handler, handler_allocator<void>>;
+
+// What every operation holds (its handler, the allocator it was made with, the executor it
+// completes on) and how it ends: its handler posted with (error_code, Results...).
+// Derived is the operation's own type, which destroy() frees.
+template <class Derived, class Handler, class... Results>
+class handler_op : public op {
  public:
-  transfer_op(const Buffers& b, Handler&& h, host::executor_type io)
-      : buffers_{b}, handler_{std::move(h)}, io_{io} {}
-  void abort(const error_code& ec) override { complete(ec, 0); }
+  handler_op(Handler&& h, const op_allocator<Handler>& alloc, host::executor_type io)
+      : handler_{std::move(h)}, alloc_{alloc}, io_{io} {}
+  void abort(const error_code& ec) override { complete(ec, Results{}...); }
+  void destroy() override {
+    using traits =
+        typename std::allocator_traits<op_allocator<Handler>>::template rebind_traits<Derived>;
+    typename traits::allocator_type alloc{alloc_};  // a copy: the operation's own goes with it
+    auto* self = static_cast<Derived*>(this);
+    traits::destroy(alloc, self);
+    traits::deallocate(alloc, self, 1);
+  }
 
  protected:
-  bool complete(error_code ec, std::size_t n) {
-    post_completion(handler_, io_, ec, n);
+  // Posts the handler with the outcome, in the operation's memory. True, for perform() to return.
+  bool complete(error_code ec, Results... results) {
+    const auto ex = asio::get_associated_executor(handler_, io_);
+    auto call = [h = std::move(handler_), ec, results...]() mutable {
+      std::move(h)(ec, results...);
+    };
+    asio::post(ex,
+               allocated_handler<decltype(call), op_allocator<Handler>>{std::move(call), alloc_});
     return true;
   }
-  Buffers buffers_;
 
  private:
   Handler handler_;
+  op_allocator<Handler> alloc_;
   host::executor_type io_;
 };
 
-template <class Buffers, class Handler>
-class read_op final : public transfer_op<Buffers, Handler> {
- public:
-  using transfer_op<Buffers, Handler>::transfer_op;
-  bool perform(socket_state& s) override {
-    const asio::mutable_buffer first = *asio::buffer_sequence_begin(this->buffers_);
-    if (first.size() == 0) return this->complete(error_code{}, 0);
-    std::size_t n = 0;
-    const auto ec = s.layer().receive(
-        *s.id, {static_cast<std::uint8_t*>(first.data()), first.size()}, n, s.owner.now());
-    if (ec == std::errc::operation_would_block) return false;
-    if (!ec && n > 0) s.owner.flush();  // a window update may be due
-    if (!ec && n == 0) return this->complete(asio::error::eof, 0);
-    return this->complete(to_asio(ec), n);
+// Makes an operation of type Op for handler in the memory op_allocator chooses. The socket's
+// memory belongs to the host's thread: an operation started on another takes the heap.
+template <class Op, class Handler, class... Args>
+op_ptr make_op(socket_state& s, Handler&& handler, Args&&... args) {
+  const bool host_thread = s.owner.get_executor().running_in_this_thread();
+  const auto alloc = asio::get_associated_allocator(
+      handler, handler_allocator<void>{host_thread ? s.memory : nullptr});
+  using traits = typename std::allocator_traits<
+      std::remove_const_t<decltype(alloc)>>::template rebind_traits<Op>;
+  typename traits::allocator_type op_alloc{alloc};
+  Op* p = traits::allocate(op_alloc, 1);
+  try {
+    traits::construct(op_alloc, p, std::move(handler), alloc, s.owner.get_executor(),
+                      std::forward<Args>(args)...);
+  } catch (...) {
+    traits::deallocate(op_alloc, p, 1);
+    throw;
   }
-};
+  return op_ptr{p};
+}
 
+// A read or a write: transfer (read_now or write_now) tried until it would not block.
 template <class Buffers, class Handler>
-class write_op final : public transfer_op<Buffers, Handler> {
+class transfer_op final : public handler_op<transfer_op<Buffers, Handler>, Handler, std::size_t> {
  public:
-  using transfer_op<Buffers, Handler>::transfer_op;
+  using transfer = std::size_t (*)(socket_state&, const Buffers&, error_code&);
+  transfer_op(Handler&& h, const op_allocator<Handler>& alloc, host::executor_type io, transfer t,
+              const Buffers& b)
+      : transfer_op::handler_op{std::move(h), alloc, io}, transfer_{t}, buffers_{b} {}
   bool perform(socket_state& s) override {
-    // A sequence of buffers (Beast's serializer writes a header as many small ones) is queued in
-    // one call, so it can leave as one segment rather than one piece per round trip.
-    const std::size_t total = asio::buffer_size(this->buffers_);
-    if (total == 0) return this->complete(error_code{}, 0);
-    const_byte_span data;
-    const asio::const_buffer first = *asio::buffer_sequence_begin(this->buffers_);
-    if (first.size() == total) {
-      data = {static_cast<const std::uint8_t*>(first.data()), first.size()};
-    } else {
-      gathered_.resize(total);
-      asio::buffer_copy(asio::buffer(gathered_), this->buffers_);
-      data = gathered_;
-    }
-    std::size_t n = 0;
-    const auto ec = s.layer().send(*s.id, data, n, s.owner.now());
-    if (ec == std::errc::operation_would_block) return false;
-    s.owner.flush();
-    return this->complete(to_asio(ec), n);
+    error_code ec;
+    const std::size_t n = transfer_(s, buffers_, ec);
+    return ec != asio::error::would_block && this->complete(ec, n);
   }
 
  private:
-  std::vector<std::uint8_t> gathered_;
+  transfer transfer_;
+  Buffers buffers_;
 };
 
 // Waits for connect() to finish: connected, or failed with the error the layer holds.
 template <class Handler>
-class connect_op final : public op {
+class connect_op final : public handler_op<connect_op<Handler>, Handler> {
  public:
-  connect_op(Handler&& h, host::executor_type io) : handler_{std::move(h)}, io_{io} {}
+  using connect_op::handler_op::handler_op;
   bool perform(socket_state& s) override {
-    if (s.layer().connected(*s.id)) return complete({});
+    if (s.layer().connected(*s.id)) return this->complete({});
     if (!s.layer().readable(*s.id)) return false;
     std::uint8_t none[1];
     std::size_t n = 0;
     const auto ec = s.layer().receive(*s.id, {none, 0}, n, s.owner.now());
-    return complete(ec ? to_asio(ec) : error_code{asio::error::not_connected});
+    return this->complete(ec ? to_asio(ec) : error_code{asio::error::not_connected});
   }
-  void abort(const error_code& ec) override { complete(ec); }
+};
+
+// Waits until the socket is ready to read, to write, or has failed (async_wait).
+template <class Handler>
+class wait_op final : public handler_op<wait_op<Handler>, Handler> {
+ public:
+  wait_op(Handler&& h, const op_allocator<Handler>& alloc, host::executor_type io,
+          asio::socket_base::wait_type what)
+      : wait_op::handler_op{std::move(h), alloc, io}, what_{what} {}
+  bool perform(socket_state& s) override { return s.ready(what_) && this->complete({}); }
 
  private:
-  bool complete(error_code ec) {
-    post_completion(handler_, io_, ec);
-    return true;
-  }
-  Handler handler_;
-  host::executor_type io_;
+  asio::socket_base::wait_type what_;
 };
 
 // Where each option lives among the core's socket options, one overload per option type.
@@ -240,7 +344,7 @@ class object {
   void set_option(const Option& option) {
     error_code ec;
     set_option(option, ec);
-    if (ec) throw boost::system::system_error(ec, "set_option");
+    throw_on_error(ec, "set_option");
   }
   template <class Option>
   void get_option(Option& option) const {
@@ -258,68 +362,116 @@ class object {
 
 }  // namespace detail
 
-class socket : public detail::object {
+// Asio's socket_base names wait_read, shutdown_send and the option types on the socket's class,
+// as on asio::ip::tcp::socket.
+class socket : public detail::object, public asio::socket_base {
  public:
+  // What asio::ssl::stream and Beast name to reach the socket under their layers.
+  using lowest_layer_type = socket;
+
   explicit socket(host& h) : object{h} {}
   ~socket();
   socket(socket&&) = default;
   socket& operator=(socket&&) = default;
 
+  lowest_layer_type& lowest_layer() { return *this; }
+  const lowest_layer_type& lowest_layer() const { return *this; }
   endpoint local_endpoint() const;
   endpoint remote_endpoint() const;
-  void shutdown(asio::socket_base::shutdown_type what);
+  void shutdown(shutdown_type what);
   void close(error_code& ec);
   void close();
   void cancel();
   std::optional<tcp_connection_info> info() const;
+  // Bytes that read_some would return now without waiting.
+  std::size_t available(error_code& ec) const;
+  std::size_t available() const;
+
+  // The synchronous calls never block: the socket is always in Asio's non-blocking mode. The
+  // host runs on the thread that runs its io_context, and so does the caller of a synchronous
+  // call; blocking there would wait for segments that only that thread could process (a
+  // deadlock), and running the io_context from inside the call would run other handlers, and
+  // this socket's own, in the middle of the caller's. So read_some and write_some move what
+  // they can now and report would_block when that is nothing; async_wait (or the async_*
+  // operations) waits. non_blocking(false) is operation_not_supported.
+  bool non_blocking() const { return true; }
+  void non_blocking(bool mode, error_code& ec);
+  void non_blocking(bool mode);
+  template <class MutableBuffers>
+  std::size_t read_some(const MutableBuffers& buffers, error_code& ec) {
+    return detail::read_now(*state_, buffers, ec);
+  }
+  template <class MutableBuffers>
+  std::size_t read_some(const MutableBuffers& buffers) {
+    return detail::or_throw("read_some", [&](error_code& ec) { return read_some(buffers, ec); });
+  }
+  template <class ConstBuffers>
+  std::size_t write_some(const ConstBuffers& buffers, error_code& ec) {
+    return detail::write_now(*state_, buffers, ec);
+  }
+  template <class ConstBuffers>
+  std::size_t write_some(const ConstBuffers& buffers) {
+    return detail::or_throw("write_some", [&](error_code& ec) { return write_some(buffers, ec); });
+  }
 
   template <class Token>
   auto async_connect(const endpoint& remote, Token&& token) {
     return asio::async_initiate<Token, void(error_code)>(
         [this, remote](auto handler) {
-          asio::post(get_executor(), [state = state_, remote, h = std::move(handler)]() mutable {
-            ipv4_endpoint e;
-            if (auto bad = detail::from_asio(remote, e))
-              return detail::post_completion(h, state->owner.get_executor(), bad);
-            if (!state->id) state->attach(state->layer().open());
-            if (const auto ec = state->layer().connect(*state->id, e, state->owner.now()))
-              return detail::post_completion(h, state->owner.get_executor(), detail::to_asio(ec));
-            state->owner.flush();
-            using op = detail::connect_op<decltype(h)>;
-            state->others.push_back(
-                std::make_unique<op>(std::move(h), state->owner.get_executor()));
-            state->deliver();
-          });
+          auto pending =
+              detail::make_op<detail::connect_op<decltype(handler)>>(*state_, std::move(handler));
+          asio::post(
+              get_executor(), [state = state_, remote, pending = std::move(pending)]() mutable {
+                ipv4_endpoint e;
+                if (auto bad = detail::from_asio(remote, e)) return pending->abort(bad);
+                if (!state->id) state->attach(state->layer().open());
+                if (const auto ec = state->layer().connect(*state->id, e, state->owner.now()))
+                  return pending->abort(detail::to_asio(ec));
+                state->owner.flush();
+                state->others.push(std::move(pending));
+                state->deliver();
+              });
         },
         token);
   }
 
   template <class MutableBuffers, class Token>
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {
-    return start<detail::read_op, &detail::socket_state::reads>(buffers,
-                                                                std::forward<Token>(token));
+    return start<void(error_code, std::size_t), detail::transfer_op, MutableBuffers>(
+        &detail::socket_state::reads, std::forward<Token>(token), &detail::read_now<MutableBuffers>,
+        buffers);
   }
   template <class ConstBuffers, class Token>
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
-    return start<detail::write_op, &detail::socket_state::writes>(buffers,
-                                                                  std::forward<Token>(token));
+    return start<void(error_code, std::size_t), detail::transfer_op, ConstBuffers>(
+        &detail::socket_state::writes, std::forward<Token>(token), &detail::write_now<ConstBuffers>,
+        buffers);
+  }
+  // Completes when read_some would not be would_block (wait_read), when write_some would not be
+  // (wait_write), or when the connection has failed (wait_error: reset, refused, timed out).
+  template <class Token>
+  auto async_wait(wait_type what, Token&& token) {
+    const auto queue = what == wait_read    ? &detail::socket_state::reads
+                       : what == wait_write ? &detail::socket_state::writes
+                                            : &detail::socket_state::others;
+    return start<void(error_code), detail::wait_op>(queue, std::forward<Token>(token), what);
   }
 
   // The acceptor hands an accepted connection over.
   void assign(tcp_socket_id handle) { state_->attach(handle); }
 
  private:
-  template <template <class, class> class Op, auto Queue, class Buffers, class Token>
-  auto start(const Buffers& buffers, Token&& token) {
-    return asio::async_initiate<Token, void(error_code, std::size_t)>(
-        [this, buffers](auto handler) {
-          using op = Op<Buffers, decltype(handler)>;
-          auto pending = std::make_unique<op>(buffers, std::move(handler), get_executor());
-          asio::post(get_executor(), [state = state_, pending = std::move(pending)]() mutable {
-            if (!state->id) return pending->abort(asio::error::bad_descriptor);
-            ((*state).*Queue).push_back(std::move(pending));
-            state->deliver();
-          });
+  // Op<Extra..., Handler> made for the token's handler with args, started on queue. The args are
+  // copied: a token such as use_awaitable runs the initiation later, when the caller's
+  // temporaries are gone.
+  template <class Signature, template <class...> class Op, class... Extra, class Token,
+            class... Args>
+  auto start(detail::op_queue detail::socket_state::*queue, Token&& token, const Args&... args) {
+    return asio::async_initiate<Token, Signature>(
+        [this, queue, args...](auto handler) {
+          state_->start(detail::make_op<Op<Extra..., decltype(handler)>>(
+                            *state_, std::move(handler), args...),
+                        queue);
         },
         token);
   }
@@ -344,37 +496,30 @@ class acceptor : public detail::object {
   auto async_accept(socket& peer, Token&& token) {
     return asio::async_initiate<Token, void(error_code)>(
         [this, &peer](auto handler) {
-          using op = accept_op<decltype(handler)>;
-          auto pending = std::make_unique<op>(peer, std::move(handler), get_executor());
-          asio::post(get_executor(), [state = state_, pending = std::move(pending)]() mutable {
-            if (!state->id) return pending->abort(asio::error::bad_descriptor);
-            state->others.push_back(std::move(pending));
-            state->deliver();
-          });
+          state_->start(
+              detail::make_op<accept_op<decltype(handler)>>(*state_, std::move(handler), peer),
+              &detail::socket_state::others);
         },
         token);
   }
 
  private:
   template <class Handler>
-  class accept_op final : public detail::op {
+  class accept_op final : public detail::handler_op<accept_op<Handler>, Handler> {
    public:
-    accept_op(socket& peer, Handler&& h, host::executor_type io)
-        : peer_{peer}, handler_{std::move(h)}, io_{io} {}
+    accept_op(Handler&& h, const detail::op_allocator<Handler>& alloc, host::executor_type io,
+              socket& peer)
+        : accept_op::handler_op{std::move(h), alloc, io}, peer_{peer} {}
     bool perform(detail::socket_state& s) override {
       tcp_socket_id accepted = 0;
       const auto ec = s.layer().accept(*s.id, accepted);
       if (ec == std::errc::operation_would_block) return false;
       if (!ec) peer_.assign(accepted);
-      detail::post_completion(handler_, io_, detail::to_asio(ec));
-      return true;
+      return this->complete(detail::to_asio(ec));
     }
-    void abort(const error_code& ec) override { detail::post_completion(handler_, io_, ec); }
 
    private:
     socket& peer_;
-    Handler handler_;
-    host::executor_type io_;
   };
 };
 

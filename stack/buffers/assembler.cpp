@@ -27,12 +27,10 @@ bool assembler::add(std::size_t offset, std::size_t len) {
 }
 
 void assembler::advance(std::size_t n) {
-  std::vector<range> kept;
-  for (const range& r : ranges_) {
-    if (r.end <= n) continue;
-    kept.push_back({r.begin > n ? r.begin - n : 0, r.end - n});
-  }
-  ranges_ = std::move(kept);
+  // In place, so that the ranges keep their capacity: every in-order segment passes through here
+  // (tcp_input), and a segment must not cost an allocation.
+  std::erase_if(ranges_, [n](const range& r) { return r.end <= n; });
+  for (range& r : ranges_) r = {r.begin > n ? r.begin - n : 0, r.end - n};
 }
 
 }  // namespace tapstack

@@ -22,9 +22,12 @@ void ethernet_layer::send(frame&& f, mac_address dst, ethertype type) {
 }
 
 std::optional<frame> ethernet_layer::pop_transmit() {
-  if (tx_.empty()) return std::nullopt;
-  frame f = std::move(tx_.front());
-  tx_.pop_front();
+  if (!has_transmit()) return std::nullopt;
+  frame f = std::move(tx_[tx_head_++]);
+  if (tx_head_ == tx_.size()) {
+    tx_.clear();
+    tx_head_ = 0;
+  }
   return f;
 }
 

@@ -362,6 +362,16 @@ bool tcp_layer::connected(tcp_socket_id s) const {
   return c && c->t.state != tcp_state::syn_sent && c->t.state != tcp_state::closed;
 }
 
+std::size_t tcp_layer::available(tcp_socket_id s) const {
+  const connection* c = connection_of(s);
+  return c ? c->t.recv_buffer.size() : 0;
+}
+
+std::error_code tcp_layer::pending_error(tcp_socket_id s) const {
+  const connection* c = connection_of(s);
+  return c ? c->t.error : std::error_code{};
+}
+
 std::optional<ipv4_endpoint> tcp_layer::local_endpoint(tcp_socket_id s) const {
   const socket* sock = find(s);
   if (!sock) return std::nullopt;

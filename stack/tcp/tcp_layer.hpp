@@ -103,6 +103,10 @@ class tcp_layer {
   bool writable(tcp_socket_id s) const;
   // Connected: the handshake completed (also true after the peer closed).
   bool connected(tcp_socket_id s) const;
+  // In-order bytes that receive() would return now.
+  std::size_t available(tcp_socket_id s) const;
+  // Why the connection failed (reset, refused, timed out), as SO_ERROR; none while it has not.
+  std::error_code pending_error(tcp_socket_id s) const;
   std::optional<ipv4_endpoint> local_endpoint(tcp_socket_id s) const;
   std::optional<ipv4_endpoint> remote_endpoint(tcp_socket_id s) const;
   std::optional<tcp_connection_info> info(tcp_socket_id s) const;

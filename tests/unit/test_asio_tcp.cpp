@@ -1,11 +1,15 @@
 // tapstack::tcp::socket and acceptor as Asio code uses them, over two hosts on a socket pair:
 // asio::async_write and async_read through a connection with a callback and with a coroutine,
-// the end of the stream read as eof, a refused connect, cancellation, async_read_until, and the
-// socket options Asio names.
+// the end of the stream read as eof, a refused connect, cancellation, async_read_until, the
+// socket options Asio names, the synchronous calls (which never block), available(), async_wait
+// and lowest_layer().
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 #include "stack/asio/tcp_socket.hpp"
 #include "tests/support/asio_pair.hpp"
@@ -245,6 +249,99 @@ TEST_CASE("options reject what a socket cannot take, each with its own error") {
   }
   CHECK_THROWS_AS(s.set_option(asio::socket_base::receive_buffer_size(1)),
                   boost::system::system_error);
+}
+
+TEST_CASE("read_some and write_some move what they can now, and would_block when that is nothing") {
+  tcp_pair net;
+  tcp::socket& client = net.client;
+  tcp::socket& served = net.served;
+  std::array<char, 16> buf{};
+  error_code ec;
+  CHECK(client.read_some(asio::buffer(buf), ec) == 0);
+  CHECK(ec == asio::error::bad_descriptor);  // not open
+  CHECK(client.available(ec) == 0);
+  CHECK(ec == asio::error::bad_descriptor);
+  REQUIRE(net.connect());
+
+  CHECK(served.read_some(asio::buffer(buf), ec) == 0);
+  CHECK(ec == asio::error::would_block);
+  CHECK_THROWS_AS(served.read_some(asio::buffer(buf)), boost::system::system_error);
+  CHECK(client.write_some(asio::buffer(std::string_view{"hello"})) == 5);
+  REQUIRE(run_until(net.io, [&] { return served.available() == 5; }));
+  CHECK(served.read_some(asio::buffer(buf)) == 5);
+  CHECK(std::string_view{buf.data(), 5} == "hello");
+  CHECK(served.available() == 0);
+
+  // A write of many buffers goes as one.
+  const std::array<asio::const_buffer, 2> pieces{asio::buffer(std::string_view{"ab"}),
+                                                 asio::buffer(std::string_view{"cd"})};
+  CHECK(client.write_some(pieces, ec) == 4);
+  CHECK_FALSE(ec);
+  REQUIRE(run_until(net.io, [&] { return served.available() == 4; }));
+  CHECK(served.read_some(asio::buffer(buf)) == 4);
+  CHECK(std::string_view{buf.data(), 4} == "abcd");
+
+  client.shutdown(asio::socket_base::shutdown_send);
+  REQUIRE(run_until(net.io, [&] {
+    served.read_some(asio::buffer(buf), ec);
+    return ec != asio::error::would_block;
+  }));
+  CHECK(ec == asio::error::eof);
+
+  CHECK(client.non_blocking());
+  client.non_blocking(true);
+  client.non_blocking(false, ec);
+  CHECK(ec == asio::error::operation_not_supported);
+  net.stop();
+}
+
+TEST_CASE("async_wait completes when the socket can be read, can be written, or has failed") {
+  tcp_pair net;
+  tcp::socket& client = net.client;
+  tcp::socket& served = net.served;
+  REQUIRE(net.connect());
+
+  std::optional<error_code> writable, readable, failed, cancelled;
+  client.async_wait(tcp::socket::wait_write, [&](error_code ec) { writable = ec; });
+  served.async_wait(tcp::socket::wait_read, [&](error_code ec) { readable = ec; });
+  client.async_wait(tcp::socket::wait_error, [&](error_code ec) { failed = ec; });
+  REQUIRE(run_until(net.io, [&] { return writable.has_value(); }));
+  CHECK_FALSE(*writable);
+  net.io.run_for(std::chrono::milliseconds{20});
+  CHECK_FALSE(readable);  // nothing sent yet
+  CHECK_FALSE(failed);
+
+  client.write_some(asio::buffer(std::string_view{"x"}));
+  REQUIRE(run_until(net.io, [&] { return readable.has_value(); }));
+  CHECK_FALSE(*readable);
+  CHECK(served.available() == 1);
+
+  // Closed with the byte unread, the server resets the connection (as Linux does).
+  served.close();
+  REQUIRE(run_until(net.io, [&] { return failed.has_value(); }));
+  CHECK_FALSE(*failed);
+  std::array<char, 4> buf{};
+  error_code ec;
+  client.read_some(asio::buffer(buf), ec);
+  CHECK(ec == asio::error::connection_reset);
+
+  tcp::socket idle{net.a};
+  idle.open();
+  idle.async_wait(tcp::socket::wait_read, [&](error_code e) { cancelled = e; });
+  asio::post(net.io, [&] { idle.cancel(); });
+  REQUIRE(run_until(net.io, [&] { return cancelled.has_value(); }));
+  CHECK(*cancelled == asio::error::operation_aborted);
+  net.stop();
+}
+
+TEST_CASE("lowest_layer is the socket itself, as asio::ssl::stream and Beast expect") {
+  static_assert(std::is_same_v<tcp::socket::lowest_layer_type, tcp::socket>);
+  asio_pair net;
+  tcp::socket s{net.a};
+  s.open();
+  CHECK(&s.lowest_layer() == &s);
+  s.lowest_layer().close();
+  CHECK_FALSE(s.is_open());
 }
 
 }  // namespace
