@@ -207,7 +207,7 @@ void tcp_layer::segment_in_time_wait(time_wait_record& r, const tcp_repr& seg, i
     if (const auto l = listeners_.find(seg.dst_port); r.ts_ok && l != listeners_.end()) {
       const tcp_tuple tuple = r.tuple;
       const seq32 iss = r.snd_nxt + 65535 + 2;
-      end_time_wait(r, "SYN", now);
+      change_state(r, tcp_state::closed, "SYN", now);
       return segment_to_listener(l->second, tuple, seg, now, iss);
     }
   if (r.ts_ok && !seg.flags.rst) {
@@ -231,7 +231,7 @@ void tcp_layer::segment_in_time_wait(time_wait_record& r, const tcp_repr& seg, i
     return;
   }
   // Second, the RST bit; fourth, the SYN bit.
-  if (seg.flags.rst && seg.seq == r.rcv_nxt) return end_time_wait(r, "RST", now);
+  if (seg.flags.rst && seg.seq == r.rcv_nxt) return change_state(r, tcp_state::closed, "RST", now);
   if (seg.flags.rst || seg.flags.syn) {
     ctx_.drop(seg.flags.rst ? drop_reason::tcp_rst_challenged : drop_reason::tcp_syn_challenged,
               now);

@@ -243,7 +243,8 @@ void tcp_layer::reset_all(instant now) {
   }
   closed_.clear();
   // TIME-WAIT has told the peer everything: its records just go.
-  while (!time_wait_.empty()) end_time_wait(time_wait_.begin()->second, "host stopping", now);
+  while (!time_wait_.empty())
+    change_state(time_wait_.begin()->second, tcp_state::closed, "host stopping", now);
 }
 
 std::error_code tcp_layer::close(tcp_socket_id s, instant now) {
@@ -544,7 +545,8 @@ void tcp_layer::restart_time_wait(time_wait_record& r, instant now) {
   time_wait_timers_.schedule(r, r.until);
 }
 
-void tcp_layer::end_time_wait(time_wait_record& r, std::string_view cause, instant now) {
+void tcp_layer::change_state(time_wait_record& r, tcp_state to, std::string_view cause,
+                             instant now) {
   const tcp_tuple tuple = r.tuple;
   // The TCB the application's socket still holds reads CLOSED from now on.
   if (r.handle)
@@ -552,7 +554,7 @@ void tcp_layer::end_time_wait(time_wait_record& r, std::string_view cause, insta
       c->t.state = tcp_state::closed;
   time_wait_timers_.cancel(r);
   time_wait_.erase(tuple);
-  report_state(tuple, tcp_state::time_wait, tcp_state::closed, cause, now);
+  report_state(tuple, tcp_state::time_wait, to, cause, now);
 }
 
 void tcp_layer::schedule(connection& c) {
@@ -580,7 +582,7 @@ void tcp_layer::poll(instant now) {
   }
   while (time_wait_record* r = time_wait_timers_.pop_due(now)) {
     if (timer_observer_) timer_observer_(r->tuple, tcp_timer::time_wait, now);
-    end_time_wait(*r, "2 MSL", now);
+    change_state(*r, tcp_state::closed, "2 MSL", now);
   }
 }
 

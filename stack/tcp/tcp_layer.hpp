@@ -178,8 +178,6 @@ class tcp_layer {
   void enter_time_wait(connection& c, std::string_view cause, instant now);
   // The record's 2 MSL start again (a FIN came again).
   void restart_time_wait(time_wait_record& r, instant now);
-  // The record goes, the tuple free: TIME-WAIT -> CLOSED for the observers.
-  void end_time_wait(time_wait_record& r, std::string_view cause, instant now);
   void send_time_wait_ack(const time_wait_record& r, instant now);
   // The connection a SYN to the listener makes, in SYN-RECEIVED with iss as its ISN, in the table.
   std::shared_ptr<connection> make_child(socket& l, tcp_socket_id listener, const tcp_tuple& tuple,
@@ -264,6 +262,10 @@ class tcp_layer {
   [[gnu::noinline]] void segment_departs(const tcp_tuple& tuple, const tcp_repr& seg, frame&& f,
                                          instant now);
   [[gnu::noinline]] void change_state(connection& c, tcp_state to, std::string_view cause,
+                                      instant now);
+  // A TIME-WAIT record's end (to is CLOSED): the record goes and the tuple is free. The same
+  // name, so that `break change_state` stops at every state change, this one included.
+  [[gnu::noinline]] void change_state(time_wait_record& r, tcp_state to, std::string_view cause,
                                       instant now);
   // A state change told to the observer and the debug log (change_state's, and a record's end).
   void report_state(const tcp_tuple& tuple, tcp_state from, tcp_state to, std::string_view cause,

@@ -24,7 +24,7 @@ commands
 silent
 printf "== change_state\n"
 print to
-print c.t
+tcp-tcb
 print *this
 continue
 end
@@ -100,9 +100,13 @@ ep='10\.0\.0\.1\.[0-9]+'
 # At the first stop, connect() has chosen the ISN and sent nothing: the TCB is still CLOSED, its
 # SYN will take sequence number iss, so snd.nxt is iss+1 and printed relative as 1.
 expect "the client's TCB before its first change, relative to the ISNs" \
-  "^\\\$[0-9]+ = CLOSED $ep > 10\\.0\\.0\\.2\\.5001 snd\\.una=0 snd\\.nxt=1 snd\\.wnd=0 rcv\\.nxt=0 rcv\\.wnd=0 cwnd=[0-9]+ ssthresh=inf rto=1s = \\{iss = [0-9]+ \\(iss\\+0\\)"
-expect "the server's TCB entering ESTABLISHED with the options both SYNs agreed" \
-  "^\\\$[0-9]+ = SYN-RECEIVED 10\\.0\\.0\\.2\\.5001 > $ep snd\\.una=1 snd\\.nxt=1 .*options = wscale snd [0-9]+ rcv [0-9]+, sackOK, timestamps"
+  "^CLOSED $ep > 10\\.0\\.0\\.2\\.5001 snd\\.una=0 snd\\.nxt=1 snd\\.wnd=0 rcv\\.nxt=0 rcv\\.wnd=0 cwnd=[0-9]+ ssthresh=inf rto=1s$"
+expect "the TCB's ISN, raw and relative" "^  iss +[0-9]+ \\(iss\\+0\\)$"
+expect "the server's TCB entering ESTABLISHED" \
+  "^SYN-RECEIVED 10\\.0\\.0\\.2\\.5001 > $ep snd\\.una=1 snd\\.nxt=1 "
+expect "the options both SYNs agreed" "^  options +wscale snd [0-9]+ rcv [0-9]+, sackOK, timestamps$"
+expect "TIME-WAIT's end: the record, with its deadline" \
+  "^TIME-WAIT record $ep > 10\\.0\\.0\\.2\\.5001 snd\\.nxt=[0-9]+ rcv\\.nxt=[0-9]+ until [0-9]+\\.[0-9]{6}$"
 expect "the SYN in tcpdump notation, as it departs" \
   "^\\\$[0-9]+ = Flags \\[S\\], seq [0-9]+, win [0-9]+, options \\[mss 1460,sackOK,TS val [0-9]+ ecr 0,nop,wscale [0-9]+\\], length 0$"
 expect "the SYN-ACK in tcpdump notation, as it arrives" \

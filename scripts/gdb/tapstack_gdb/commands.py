@@ -51,14 +51,20 @@ class TcpTcb(gdb.Command):
 
 Usage: tcp-tcb
 The connection of the selected frame (its `t`, `c` or `conn`, or in segment_arrives and
-segment_departs the one the table holds for `tuple`): the summary line, then raw and relative sequence numbers, the options
-in force, congestion control, the RTT estimate and every timer against the current time."""
+segment_departs the one the table holds for `tuple`): the summary line, then raw and relative
+sequence numbers, the options in force, congestion control, the RTT estimate and every timer
+against the current time. Where a TIME-WAIT record `r` is in scope instead (change_state at
+TIME-WAIT's end), the record: its tuple, sequence numbers and deadline."""
 
     def __init__(self):
         super().__init__("tcp-tcb", gdb.COMMAND_DATA)
 
     def invoke(self, argument, from_tty):
         found = seq.tcbs_in_frame()
+        record = tcb.time_wait_record_in_frame()
+        if not found and record is not None:
+            gdb.write(tcb.record_summary(record) + "\n")
+            return
         if not found:
             # A message, not an error: in a breakpoint's command list an error would stop the
             # list, and a segment for a listener or for no connection has no TCB yet.

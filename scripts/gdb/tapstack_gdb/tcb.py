@@ -5,6 +5,8 @@ stack's own to_string(tcb) prints them; the children give the raw values beside 
 the options in force, congestion control, the RTT estimate and each timer against "now".
 """
 
+import gdb
+
 from . import clock, seq, stdlib, wire
 
 STATES = ("CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
@@ -125,3 +127,22 @@ def _buffers_text(tcb):
 
 def _now_text(now_ns):
     return "unknown" if now_ns is None else clock.format_instant(now_ns)
+
+
+def time_wait_record_in_frame():
+    """The tapstack::time_wait_record the selected frame calls `r`, or None."""
+    try:
+        record = stdlib.deref(gdb.selected_frame().read_var("r"))
+    except (gdb.error, ValueError, RuntimeError):
+        return None
+    if record is None or (record.type.strip_typedefs().tag or "") != "tapstack::time_wait_record":
+        return None
+    return record
+
+
+def record_summary(record):
+    """"TIME-WAIT record 10.0.0.1.40000 > 10.0.0.2.80 snd.nxt=123 rcv.nxt=456 until 1.234567":
+    what a connection keeps once it is in TIME-WAIT (raw sequence numbers: the ISNs are gone)."""
+    return "TIME-WAIT record %s snd.nxt=%d rcv.nxt=%d until %s" % (
+        wire.tuple_text(record["tuple"]), seq.seq_value(record["snd_nxt"]),
+        seq.seq_value(record["rcv_nxt"]), clock.format_instant(clock.instant_ns(record["until"])))
