@@ -58,9 +58,9 @@ end
 break tapstack::ethernet_layer::pop_transmit
 commands
 silent
-if tx_._M_impl._M_start._M_cur != tx_._M_impl._M_finish._M_cur
+if tx_head_ < tx_._M_impl._M_finish - tx_._M_impl._M_start
 printf "== ethernet_layer::pop_transmit\n"
-print *tx_._M_impl._M_start._M_cur
+print tx_._M_impl._M_start[tx_head_]
 end
 continue
 end
@@ -104,7 +104,7 @@ expect "the client's TCB before its first change, relative to the ISNs" \
 expect "the TCB's ISN, raw and relative" "^  iss +[0-9]+ \\(iss\\+0\\)$"
 expect "the server's TCB entering ESTABLISHED" \
   "^SYN-RECEIVED 10\\.0\\.0\\.2\\.5001 > $ep snd\\.una=1 snd\\.nxt=1 "
-expect "the options both SYNs agreed" "^  options +wscale snd [0-9]+ rcv [0-9]+, sackOK, timestamps$"
+expect "the options both SYNs agreed" "^  options +wscale snd [0-9]+ rcv [0-9]+, sackOK, timestamps \\(TS\\.Recent [0-9]+\\)$"
 expect "TIME-WAIT's end: the record, with its deadline" \
   "^TIME-WAIT record $ep > 10\\.0\\.0\\.2\\.5001 snd\\.nxt=[0-9]+ rcv\\.nxt=[0-9]+ until [0-9]+\\.[0-9]{6}$"
 expect "the SYN in tcpdump notation, as it departs" \
@@ -131,7 +131,7 @@ expect "a frame's IPv4 layer" "^  IPv4 10\\.0\\.0\\.1 > 10\\.0\\.0\\.2, proto TC
 expect "a frame's TCP layer" "^  TCP [0-9]+ > 5001: Flags \\[S\\], seq [0-9]+, win [0-9]+, options \\[mss 1460,"
 expect "a frame's Ethernet layer" "^  Ethernet ([0-9a-f]{2}:){5}[0-9a-f]{2} > ([0-9a-f]{2}:){5}[0-9a-f]{2}, ethertype IPv4 \\(0x0800\\), length [0-9]+$"
 expect "an ARP request in a frame" "^  ARP, Request who-has 10\\.0\\.0\\.2 tell 10\\.0\\.0\\.1, length 28$"
-expect "the breakpoint line shows now" "now=[0-9]+\\.[0-9]{6}s \\(now\\)|^\\\$[0-9]+ = .*now = [0-9]+\\.[0-9]{6}"
+expect "the TCB shows the current time" "^  now +[0-9]+\\.[0-9]{6}$"
 
 if ((failures)); then
   echo "--- gdb's output ---"
