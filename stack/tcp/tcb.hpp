@@ -2,7 +2,7 @@
 // The transmission control block (RFC 9293 3.3.1): everything one connection knows, with the
 // RFC's names, so a debugger's view of it reads like the RFC. Timers are deadlines (nullopt when
 // not running) in one record, compared with the instant the host is driven with. Plain data: the
-// TCP layer's input, output and timer code act on it.
+// connection that owns it (tcp_connection) acts on it.
 #include <algorithm>
 #include <memory>
 #include <optional>

@@ -1,5 +1,7 @@
 #include "stack/tcp/tcp_layer.hpp"
 
+#include "stack/tcp/tcp_connection.hpp"
+
 #include <algorithm>
 
 namespace tapstack {
@@ -39,7 +41,7 @@ const tcp_layer::socket* tcp_layer::find(tcp_socket_id s) const {
   return it == sockets_.end() ? nullptr : &it->second;
 }
 
-tcp_layer::connection* tcp_layer::connection_of(tcp_socket_id s) const {
+tcp_connection* tcp_layer::connection_of(tcp_socket_id s) const {
   const socket* sock = find(s);
   return sock ? sock->conn.get() : nullptr;
 }
@@ -130,7 +132,7 @@ std::error_code tcp_layer::connect(tcp_socket_id s, ipv4_endpoint remote, instan
     return error(std::errc::address_in_use);
   if (at_connection_limit(now)) return error(std::errc::no_buffer_space);
 
-  auto conn = std::make_shared<connection>(ctx_.config.tcp, sock->options);
+  auto conn = std::make_shared<tcp_connection>(*this, ctx_, sock->options);
   tcb& t = conn->t;
   t.tuple = tuple;
   t.iss = isn_(tuple.local, tuple.remote, now);
@@ -147,7 +149,7 @@ std::error_code tcp_layer::connect(tcp_socket_id s, ipv4_endpoint remote, instan
   connections_.emplace(tuple, conn);
   ctx_.stats.count(event::tcp_active_opens);
   change_state(*conn, tcp_state::syn_sent, "connect", now);
-  send_syn(t, now);
+  conn->send_syn(now);
   t.timers.arm(tcp_timer::retransmit, now + t.rtt.rto());
   schedule(*conn);
   return {};
@@ -156,7 +158,7 @@ std::error_code tcp_layer::connect(tcp_socket_id s, ipv4_endpoint remote, instan
 std::error_code tcp_layer::send(tcp_socket_id s, const_byte_span data, std::size_t& queued,
                                 instant now) {
   queued = 0;
-  connection* c = connection_of(s);
+  tcp_connection* c = connection_of(s);
   if (!c) return error(find(s) ? std::errc::not_connected : std::errc::bad_file_descriptor);
   tcb& t = c->t;
   if (t.error) return t.error;
@@ -166,14 +168,14 @@ std::error_code tcp_layer::send(tcp_socket_id s, const_byte_span data, std::size
     return error(std::errc::broken_pipe);
   queued = t.send_buffer.write(data);
   if (queued == 0) return error(std::errc::operation_would_block);
-  output(*c, now);
+  c->output(now);
   schedule(*c);
   return {};
 }
 
 std::error_code tcp_layer::receive(tcp_socket_id s, byte_span out, std::size_t& read, instant now) {
   read = 0;
-  connection* c = connection_of(s);
+  tcp_connection* c = connection_of(s);
   if (!c) return error(find(s) ? std::errc::not_connected : std::errc::bad_file_descriptor);
   tcb& t = c->t;
   if (!t.recv_buffer.empty()) {
@@ -187,7 +189,7 @@ std::error_code tcp_layer::receive(tcp_socket_id s, byte_span out, std::size_t& 
     const std::size_t offered = std::min(t.recv_buffer.free(), std::size_t{0xffff} << t.rcv_wscale);
     if (is_synchronized(t.state) && !t.fin_received && offered >= before + threshold) {
       t.ack_now = true;
-      output(*c, now);
+      c->output(now);
       schedule(*c);
     }
     return {};
@@ -199,47 +201,29 @@ std::error_code tcp_layer::receive(tcp_socket_id s, byte_span out, std::size_t& 
 }
 
 std::error_code tcp_layer::shutdown_send(tcp_socket_id s, instant now) {
-  connection* c = connection_of(s);
+  tcp_connection* c = connection_of(s);
   if (!c) return error(find(s) ? std::errc::not_connected : std::errc::bad_file_descriptor);
   if (c->t.send_shut) return {};
-  if (!send_fin(*c, "shutdown", now)) return error(std::errc::not_connected);
+  if (!c->send_fin("shutdown", now)) return error(std::errc::not_connected);
+  schedule(*c);
   return {};
-}
-
-bool tcp_layer::send_fin(connection& c, std::string_view cause, instant now) {
-  tcb& t = c.t;
-  switch (t.state) {
-    case tcp_state::established:
-      change_state(c, tcp_state::fin_wait_1, cause, now);
-      break;
-    case tcp_state::close_wait:
-      change_state(c, tcp_state::last_ack, cause, now);
-      break;
-    default:
-      return false;
-  }
-  t.send_shut = true;
-  output(c, now);
-  schedule(c);
-  return true;
 }
 
 void tcp_layer::shut_down(instant now) {
   // A FIN changes no connection's place in the table: the walk is safe.
   for (const auto& [tuple, conn] : connections_)
-    if (!conn->t.send_shut) send_fin(*conn, "host stopping", now);
+    if (!conn->t.send_shut && conn->send_fin("host stopping", now)) schedule(*conn);
 }
 
 void tcp_layer::reset_all(instant now) {
-  closed_.clear();
-  std::vector<std::shared_ptr<connection>> all;
-  all.reserve(connections_.size());
-  for (const auto& [tuple, conn] : connections_) all.push_back(conn);
-  for (const auto& conn : all) {
-    const tcb& t = conn->t;
+  // CLOSED takes each connection out of the table: the first one goes until none is left, with
+  // no copy of the table (a hundred thousand connections stop in one pass).
+  while (!connections_.empty()) {
+    closed_.clear();
+    tcp_connection& c = *connections_.begin()->second;
     // SYN-SENT has nothing the peer would take a RST for.
-    if (t.state != tcp_state::syn_sent) send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
-    change_state(*conn, tcp_state::closed, "host stopping", now);
+    if (c.t.state != tcp_state::syn_sent) send_reset(c.t.tuple, c.t.snd_max, c.t.rcv_nxt, now);
+    change_state(c, tcp_state::closed, "host stopping", now);
   }
   closed_.clear();
   // TIME-WAIT has told the peer everything: its records just go.
@@ -255,7 +239,7 @@ std::error_code tcp_layer::close(tcp_socket_id s, instant now) {
     listeners_.erase(sock->local->port);
     // Connections not yet accepted go with the listener, reset (as Linux does). Found by a walk
     // over the table: closing a listener is rare, and its children need no list of their own.
-    std::vector<std::shared_ptr<connection>> children;
+    std::vector<std::shared_ptr<tcp_connection>> children;
     for (const auto& [tuple, conn] : connections_)
       if (conn->listener == s) children.push_back(conn);
     for (const auto& conn : children) {
@@ -321,7 +305,7 @@ std::error_code tcp_layer::set_options(tcp_socket_id s, const tcp_socket_options
     if (o.keepalive && !t.keepalive)
       t.timers.arm(tcp_timer::keepalive, now + ctx_.config.tcp.keepalive_idle);
     t.keepalive = o.keepalive;
-    arm_keepalive(t);
+    sock->conn->arm_keepalive();
     t.delayed_ack = o.delayed_ack;
     t.quick_ack = o.quick_ack;
     if ((!t.delayed_ack || t.quick_ack) && t.timers.armed(tcp_timer::delayed_ack))
@@ -333,7 +317,7 @@ std::error_code tcp_layer::set_options(tcp_socket_id s, const tcp_socket_options
       t.cc = t.new_congestion_control(ctx_.config.tcp);
       t.cc->set_cwnd(cwnd);
     }
-    if (is_synchronized(t.state)) output(*sock->conn, now);
+    if (is_synchronized(t.state)) sock->conn->output(now);
     schedule(*sock->conn);
   }
   sock->options = o;
@@ -350,7 +334,7 @@ bool tcp_layer::readable(tcp_socket_id s) const {
 }
 
 bool tcp_layer::writable(tcp_socket_id s) const {
-  const connection* c = connection_of(s);
+  const tcp_connection* c = connection_of(s);
   if (!c) return true;
   const tcb& t = c->t;
   if (t.error || t.state == tcp_state::closed) return true;
@@ -359,17 +343,17 @@ bool tcp_layer::writable(tcp_socket_id s) const {
 }
 
 bool tcp_layer::connected(tcp_socket_id s) const {
-  const connection* c = connection_of(s);
+  const tcp_connection* c = connection_of(s);
   return c && c->t.state != tcp_state::syn_sent && c->t.state != tcp_state::closed;
 }
 
 std::size_t tcp_layer::available(tcp_socket_id s) const {
-  const connection* c = connection_of(s);
+  const tcp_connection* c = connection_of(s);
   return c ? c->t.recv_buffer.size() : 0;
 }
 
 std::error_code tcp_layer::pending_error(tcp_socket_id s) const {
-  const connection* c = connection_of(s);
+  const tcp_connection* c = connection_of(s);
   return c ? c->t.error : std::error_code{};
 }
 
@@ -381,7 +365,7 @@ std::optional<ipv4_endpoint> tcp_layer::local_endpoint(tcp_socket_id s) const {
 }
 
 std::optional<ipv4_endpoint> tcp_layer::remote_endpoint(tcp_socket_id s) const {
-  const connection* c = connection_of(s);
+  const tcp_connection* c = connection_of(s);
   if (!c) return std::nullopt;
   return c->t.tuple.remote;
 }
@@ -421,7 +405,7 @@ tcp_connection_info tcp_layer::info_of(const tcb& t) const {
 }
 
 std::optional<tcp_connection_info> tcp_layer::info(tcp_socket_id s) const {
-  const connection* c = connection_of(s);
+  const tcp_connection* c = connection_of(s);
   if (!c) return std::nullopt;
   return info_of(c->t);
 }
@@ -453,10 +437,6 @@ void tcp_layer::on_ready(tcp_socket_id s, std::function<void()> notify) {
   sock->notify = std::move(notify);
 }
 
-void tcp_layer::wake(connection& c) {
-  if (c.notify) c.notify();
-}
-
 void tcp_layer::report_state(const tcp_tuple& tuple, tcp_state from, tcp_state to,
                              std::string_view cause, instant now) {
   if (observer_) observer_(tuple, from, to, cause);
@@ -467,7 +447,7 @@ void tcp_layer::report_state(const tcp_tuple& tuple, tcp_state from, tcp_state t
   });
 }
 
-void tcp_layer::change_state(connection& c, tcp_state to, std::string_view cause, instant now) {
+void tcp_layer::change_state(tcp_connection& c, tcp_state to, std::string_view cause, instant now) {
   const tcp_state from = c.t.state;
   if (from == to) return;
   c.t.state = to;
@@ -476,17 +456,12 @@ void tcp_layer::change_state(connection& c, tcp_state to, std::string_view cause
     c.t.timers.clear_all();
     leave_table(c);
   }
-  wake(c);
+  c.wake();
 }
 
-void tcp_layer::fail(connection& c, std::errc why, std::string_view cause, instant now) {
-  c.t.error = error(why);
-  change_state(c, tcp_state::closed, cause, now);
-}
-
-void tcp_layer::establish(connection& c, std::string_view cause, instant now) {
+void tcp_layer::establish(tcp_connection& c, std::string_view cause, instant now) {
   change_state(c, tcp_state::established, cause, now);
-  arm_keepalive(c.t);
+  c.arm_keepalive();
   if (c.listener) {
     if (socket* l = find(*c.listener)) {
       l->pending = l->pending > 0 ? l->pending - 1 : 0;
@@ -498,7 +473,7 @@ void tcp_layer::establish(connection& c, std::string_view cause, instant now) {
   }
 }
 
-void tcp_layer::leave_table(connection& c) {
+void tcp_layer::leave_table(tcp_connection& c) {
   timers_.cancel(c);
   const auto it = connections_.find(c.t.tuple);
   if (it == connections_.end() || it->second.get() != &c) return;
@@ -520,44 +495,7 @@ bool tcp_layer::at_connection_limit(instant now) {
   return true;
 }
 
-void tcp_layer::enter_time_wait(connection& c, std::string_view cause, instant now) {
-  tcb& t = c.t;
-  change_state(c, tcp_state::time_wait, cause, now);
-  t.timers.clear_all();
-  time_wait_record& r = time_wait_[t.tuple];
-  r.tuple = t.tuple;
-  r.snd_nxt = t.snd_max;
-  r.rcv_nxt = t.rcv_nxt;
-  r.window = static_cast<std::uint16_t>(
-      std::min<std::size_t>(t.recv_buffer.free() >> t.rcv_wscale, 0xffff));
-  r.rcv_wnd = static_cast<std::uint32_t>(std::max(0, t.rcv_adv - t.rcv_nxt));
-  r.max_snd_wnd = t.max_snd_wnd;
-  r.ts_ok = t.ts_ok;
-  r.ts_offset = t.ts_offset;
-  r.ts_recent = t.ts_recent;
-  r.handle = c.handle;
-  restart_time_wait(r, now);
-  leave_table(c);
-}
-
-void tcp_layer::restart_time_wait(time_wait_record& r, instant now) {
-  r.until = now + ctx_.config.tcp.time_wait;
-  time_wait_timers_.schedule(r, r.until);
-}
-
-void tcp_layer::change_state(time_wait_record& r, tcp_state to, std::string_view cause,
-                             instant now) {
-  const tcp_tuple tuple = r.tuple;
-  // The TCB the application's socket still holds reads CLOSED from now on.
-  if (r.handle)
-    if (connection* c = connection_of(*r.handle); c && c->t.tuple == tuple)
-      c->t.state = tcp_state::closed;
-  time_wait_timers_.cancel(r);
-  time_wait_.erase(tuple);
-  report_state(tuple, tcp_state::time_wait, to, cause, now);
-}
-
-void tcp_layer::schedule(connection& c) {
+void tcp_layer::schedule(tcp_connection& c) {
   // A connection in TIME-WAIT has left the table for its record, and its TCB has no timers.
   if (c.t.state == tcp_state::closed || c.t.state == tcp_state::time_wait) return timers_.cancel(c);
   timers_.schedule(c, c.t.timers.next());
@@ -575,9 +513,9 @@ void tcp_layer::poll(instant now) {
   // The due connections are taken out of the heap first, then run: a timer that set itself due
   // again waits for the next poll rather than running in a loop.
   due_.clear();
-  while (connection* c = timers_.pop_due(now)) due_.push_back(c);
-  for (connection* c : due_) {
-    run_timers(*c, now);
+  while (tcp_connection* c = timers_.pop_due(now)) due_.push_back(c);
+  for (tcp_connection* c : due_) {
+    c->run_timers(now);
     schedule(*c);
   }
   while (time_wait_record* r = time_wait_timers_.pop_due(now)) {
@@ -598,8 +536,33 @@ void tcp_layer::receive_error(const icmp_error& e, instant now) {
   const bool hard = e.type == icmp_type::dest_unreachable && (e.code == 2 || e.code == 3);
   if (hard && it->second->t.state == tcp_state::syn_sent) {
     closed_.clear();
-    fail(*it->second, std::errc::connection_refused, "ICMP unreachable", now);
+    it->second->fail(std::errc::connection_refused, "ICMP unreachable", now);
   }
+}
+
+// A reset for a segment that has no connection, or for one we abort (RFC 9293 3.10.7.1).
+void tcp_layer::send_reset(const tcp_tuple& tuple, seq32 seq, std::optional<seq32> ack,
+                           instant now) {
+  tcp_repr seg;
+  seg.src_port = tuple.local.port;
+  seg.dst_port = tuple.remote.port;
+  seg.seq = seq;
+  seg.flags.rst = true;
+  if (ack) {
+    seg.flags.ack = true;
+    seg.ack = *ack;
+  }
+  ctx_.stats.count(event::tcp_resets_out);
+  segment_departs(tuple, seg, ip_.allocate(seg.header_len()), now);
+}
+
+// Every segment leaves here: seg is emitted into f (which has room for it, its payload already
+// in place) and the frame goes down to IP.
+void tcp_layer::segment_departs(const tcp_tuple& tuple, const tcp_repr& seg, frame&& f,
+                                instant now) {
+  seg.emit(f.bytes(), tuple.local.address, tuple.remote.address);
+  ctx_.stats.count(event::tcp_segments_out);
+  ip_.send(std::move(f), tuple.remote.address, ip_protocol::tcp, now);
 }
 
 }  // namespace tapstack

@@ -1,8 +1,10 @@
 #pragma once
-// TCP for one host (RFC 9293): the connection table, listeners with their backlogs, the socket
-// calls, and the segment-arrival, output and timer processing, split over tcp_input.cpp (RFC 9293
-// 3.10.7, step by step), tcp_output.cpp and tcp_timers.cpp. Sockets are numbered handles, as in the
-// UDP layer; the Asio face wraps them. A connection the application has closed lives on in the
+// TCP for one host (RFC 9293): the tables (connections, TIME-WAIT records, listeners with their
+// backlogs), the socket calls, and the demultiplexing of segments and timers to the connections,
+// each a tcp_connection that owns its TCB and runs the RFC's steps on it (tcp_connection.hpp).
+// The layer's own part of SEGMENT ARRIVES (no connection, a listener, SYN cookies) is in
+// tcp_arrival.cpp, TIME-WAIT's records in tcp_time_wait.cpp. Sockets are numbered handles, as in
+// the UDP layer; the Asio face wraps them. A connection the application has closed lives on in the
 // table until it reaches CLOSED (after TIME-WAIT or a reset), so the tuple is not reused early; it
 // leaves the table the moment it is CLOSED.
 //
@@ -28,12 +30,12 @@
 #include "stack/tcp/isn.hpp"
 #include "stack/tcp/syn_cookie.hpp"
 #include "stack/tcp/tcb.hpp"
+#include "stack/tcp/tcp_connection.hpp"
+#include "stack/tcp/tcp_event.hpp"
 #include "stack/tcp/time_wait.hpp"
 #include "stack/wire/tcp.hpp"
 
 namespace tapstack {
-
-using tcp_socket_id = std::uint32_t;
 
 // What tcp_info reports, like Linux's: the state and the figures of the TCB.
 struct tcp_connection_info {
@@ -59,11 +61,6 @@ struct tcp_connection_info {
   std::optional<std::uint8_t> snd_wscale, rcv_wscale;  // nullopt: no window scaling
   bool no_delay = false, delayed_ack = false;
 };
-
-// The moments a congestion trace records: every ACK processed, and the events that change the
-// course of a transfer.
-enum class tcp_event { ack, fast_retransmit, recovery_end, timeout };
-std::string_view to_string(tcp_event e);  // "ack", "fast-retransmit", "recovery-end", "rto"
 
 class tcp_layer {
  public:
@@ -142,47 +139,34 @@ class tcp_layer {
   void observe_timers(timer_observer observer) { timer_observer_ = std::move(observer); }
 
  private:
-  struct connection {
-    connection(const tcp_config& c, const tcp_socket_options& o) : t{c, o} {}
-    tcb t;
-    std::optional<tcp_socket_id> handle;    // nullopt once the application closed it
-    std::optional<tcp_socket_id> listener;  // set while waiting to be accepted
-    bool accept_queued = false;             // on the listener's accept queue, past its pending
-    std::function<void()> notify;
-    std::size_t heap_slot = no_heap_slot;  // its place in the layer's deadline heap
-  };
+  // A connection calls back into the layer for what concerns more than itself (tcp_connection.hpp
+  // lists it): state changes, TIME-WAIT, resets, departures, the reply budgets and the observers.
+  friend class tcp_connection;
+
   struct socket {
     tcp_socket_options options;
     std::optional<ipv4_endpoint> local;
-    std::shared_ptr<connection> conn;  // for a connected socket
+    std::shared_ptr<tcp_connection> conn;  // for a connected socket
     // For a listener.
     bool listening = false;
     std::size_t backlog = 0;
     std::size_t pending = 0;  // children in SYN-RECEIVED
-    std::deque<std::shared_ptr<connection>> accept_queue;
+    std::deque<std::shared_ptr<tcp_connection>> accept_queue;
     // When the listener last answered a SYN with a cookie: ACKs are checked for cookies only
     // while one may be in flight, so that no one can guess their way in at other times.
     std::optional<instant> cookie_sent;
     std::function<void()> notify;
   };
 
-  // tcp_input.cpp: RFC 9293 3.10.7.
+  // tcp_arrival.cpp: RFC 9293 3.10.7.1 and 3.10.7.2, and the way to a connection or record.
   void segment_to_closed(const tcp_tuple& tuple, const tcp_repr& seg, instant now);
   // iss: the ISN to take instead of RFC 6528's, for a SYN that reopens a tuple in TIME-WAIT.
   void segment_to_listener(tcp_socket_id listener, const tcp_tuple& tuple, const tcp_repr& seg,
                            instant now, std::optional<seq32> iss = std::nullopt);
-  // 3.10.7.4 in TIME-WAIT, from the record.
-  void segment_in_time_wait(time_wait_record& r, const tcp_repr& seg, instant now);
-  // The connection's TCB gives way to a time_wait_record, in the table and in the heap of their
-  // own; its socket, if the application still has one, keeps the TCB, in TIME-WAIT, to read.
-  void enter_time_wait(connection& c, std::string_view cause, instant now);
-  // The record's 2 MSL start again (a FIN came again).
-  void restart_time_wait(time_wait_record& r, instant now);
-  void send_time_wait_ack(const time_wait_record& r, instant now);
   // The connection a SYN to the listener makes, in SYN-RECEIVED with iss as its ISN, in the table.
-  std::shared_ptr<connection> make_child(socket& l, tcp_socket_id listener, const tcp_tuple& tuple,
-                                         const tcp_repr& syn, seq32 iss, std::uint32_t ts_offset,
-                                         instant now);
+  std::shared_ptr<tcp_connection> make_child(socket& l, tcp_socket_id listener,
+                                             const tcp_tuple& tuple, const tcp_repr& syn, seq32 iss,
+                                             std::uint32_t ts_offset, instant now);
   // RFC 4987 3.6: a SYN-ACK whose ISN is a cookie, for a SYN the listener keeps nothing of; and
   // the ACK that hands one back, which makes the connection (true) if the cookie checks out.
   void send_cookie(socket& l, const tcp_tuple& tuple, const tcp_repr& syn, instant now);
@@ -190,69 +174,25 @@ class tcp_layer {
                   instant now);
   // Whether the host holds --max-connections (logged the first time it does).
   bool at_connection_limit(instant now);
-  void segment_in_syn_sent(connection& c, const tcp_repr& seg, instant now);
-  void segment_in_synchronized(connection& c, const tcp_repr& seg, instant now);
-  static bool acceptable(const tcb& t, const tcp_repr& seg);
-  static bool acceptable(seq32 rcv_nxt, std::uint32_t wnd, const tcp_repr& seg);
-  bool process_ack(connection& c, const tcp_repr& seg, instant now);
-  void process_text(connection& c, const tcp_repr& seg, instant now);
-  void process_fin(connection& c, instant now);
-  void negotiate(tcb& t, const tcp_repr& syn);
-  // RFC 5961 7: a challenge ACK, if the connection's budget allows one.
-  void send_challenge_ack(tcb& t, instant now);
-  // The ACK that answers an unacceptable segment (RFC 9293 3.10.7.4), limited per connection
-  // for pure ACKs (tcp_config::invalid_ack_interval).
-  void answer_invalid(tcb& t, const tcp_repr& seg, instant now);
-  // Whether those budgets allow the reply now (spent if so), counted either way; a TCB and a
-  // TIME-WAIT record each have their own.
+  // What a peer may make us send, from a connection's or a record's budgets: a challenge ACK
+  // (RFC 5961 7), and the ACK that answers an unacceptable segment (RFC 9293 3.10.7.4), limited
+  // per interval for pure ACKs (tcp_config::invalid_ack_interval). True if the reply may go now
+  // (the budget spent); counted either way.
   bool may_challenge(reply_budget& challenges, instant now);
   bool may_answer_invalid(reply_budget& challenges, reply_budget& answers, const tcp_repr& seg,
                           instant now);
 
-  bool paws_rejects(tcb& t, const tcp_repr& seg, instant now);
-  bool disordered_ack(const tcb& t, const tcp_repr& seg, std::int32_t lag) const;
-  void report_sack(tcb& t, seq32 start, std::size_t len);
-  void take_rtt_sample(tcb& t, const tcp_repr& seg, instant now);
+  // tcp_time_wait.cpp. 3.10.7.4 in TIME-WAIT, from the record.
+  void segment_in_time_wait(time_wait_record& r, const tcp_repr& seg, instant now);
+  // The connection gives way to a time_wait_record, in the table and in the heap of their own;
+  // its socket, if the application still has one, keeps the TCB, in TIME-WAIT, to read.
+  void enter_time_wait(tcp_connection& c, std::string_view cause, instant now);
+  // The record's 2 MSL start again (a FIN came again).
+  void restart_time_wait(time_wait_record& r, instant now);
+  void send_time_wait_ack(const time_wait_record& r, instant now);
 
-  // tcp_recovery.cpp: congestion control and loss recovery on each ACK.
-  void after_ack(connection& c, const tcp_repr& seg, std::uint32_t acked, bool window_update,
-                 instant now);
-  void enter_recovery(connection& c, instant now);
-  void on_partial_ack(connection& c, std::uint32_t acked, instant now);
-  void end_recovery(connection& c, instant now);
-  // The window that congestion control allows in flight now, limited transmit included.
-  std::uint32_t congestion_window(const tcb& t) const;
-  // RFC 6675's transmission loop during SACK recovery: resend the holes, then new data, while the
-  // pipe leaves room for a segment.
-  void send_in_sack_recovery(connection& c, instant now);
-  std::size_t retransmit(connection& c, seq32 seq, std::size_t max_len, instant now);
-  void notify_event(const tcb& t, tcp_event e, instant now);
-  // Every segment or SYN sent again: counted, and remembered for take_rtt_sample.
-  void count_retransmission(tcb& t, instant now);
-
-  // tcp_output.cpp.
-  void output(connection& c, instant now);
-  // Sends one segment of new data (or the FIN) if the windows, Nagle and the SWS rules allow.
-  bool send_new_data(connection& c, std::uint32_t window, instant now);
-  void send_segment(tcb& t, tcp_flags flags, seq32 seq, std::size_t offset, std::size_t len,
-                    const tcp_options& options, instant now);
-  void send_syn(tcb& t, instant now);
-  void send_ack(tcb& t, instant now);
+  // A reset for a segment that has no connection, or for one we abort (RFC 9293 3.10.7.1).
   void send_reset(const tcp_tuple& tuple, seq32 seq, std::optional<seq32> ack, instant now);
-  std::uint16_t advertised_window(tcb& t) const;
-  // Our TSval clock (RFC 7323 5.4): milliseconds, from the connection's offset.
-  static std::uint32_t ts_now(std::uint32_t offset, instant now);
-  // The options every segment of the connection carries: timestamps, SACK blocks.
-  tcp_options segment_options(tcb& t, instant now) const;
-  // The payload a segment with these options may carry.
-  std::size_t payload_room(const tcb& t, const tcp_options& o) const;
-  static std::uint8_t window_scale_for(const tcb& t);
-  void schedule_ack(tcb& t, std::uint32_t bytes, instant now);
-
-  // tcp_timers.cpp.
-  void run_timers(connection& c, instant now);
-  void on_retransmit_timeout(connection& c, instant now);
-  void arm_keepalive(tcb& t) const;
 
   // The three places to stop a debugger at to watch TCP work (README, "Stepping through TCP"):
   // every segment that reaches TCP valid, before the RFC 9293 3.10.7 steps; every segment TCP
@@ -261,7 +201,7 @@ class tcp_layer {
   [[gnu::noinline]] void segment_arrives(const tcp_tuple& tuple, const tcp_repr& seg, instant now);
   [[gnu::noinline]] void segment_departs(const tcp_tuple& tuple, const tcp_repr& seg, frame&& f,
                                          instant now);
-  [[gnu::noinline]] void change_state(connection& c, tcp_state to, std::string_view cause,
+  [[gnu::noinline]] void change_state(tcp_connection& c, tcp_state to, std::string_view cause,
                                       instant now);
   // A TIME-WAIT record's end (to is CLOSED): the record goes and the tuple is free. The same
   // name, so that `break change_state` stops at every state change, this one included.
@@ -270,22 +210,19 @@ class tcp_layer {
   // A state change told to the observer and the debug log (change_state's, and a record's end).
   void report_state(const tcp_tuple& tuple, tcp_state from, tcp_state to, std::string_view cause,
                     instant now);
-  // A failure the application hears of: the error, CLOSED, and the connection leaves the table.
-  void fail(connection& c, std::errc why, std::string_view cause, instant now);
-  void wake(connection& c);
-  // Sends our FIN after the queued data (ESTABLISHED or CLOSE-WAIT); false in any other state.
-  bool send_fin(connection& c, std::string_view cause, instant now);
-  void establish(connection& c, std::string_view cause, instant now);
+  // The handshake is complete: ESTABLISHED, keep-alive armed, and a child of a listener goes on
+  // its accept queue.
+  void establish(tcp_connection& c, std::string_view cause, instant now);
   // The connection's place in the deadline heap after an event: at its earliest timer, or none.
-  void schedule(connection& c);
+  void schedule(tcp_connection& c);
   // A connection that reached CLOSED leaves the table (it lives on in closed_ until the event
   // that closed it is over, and in its socket until the application closes that).
-  void leave_table(connection& c);
+  void leave_table(tcp_connection& c);
   std::error_code bind_ephemeral(socket& s, const std::optional<ipv4_endpoint>& remote);
   bool port_in_use(std::uint16_t port) const;
   socket* find(tcp_socket_id s);
   const socket* find(tcp_socket_id s) const;
-  connection* connection_of(tcp_socket_id s) const;
+  tcp_connection* connection_of(tcp_socket_id s) const;
   tcp_connection_info info_of(const tcb& t) const;
 
   host_context& ctx_;
@@ -296,12 +233,12 @@ class tcp_layer {
   syn_cookies cookies_;
   bool limit_logged_ = false;
   std::map<tcp_socket_id, socket> sockets_;
-  std::unordered_map<tcp_tuple, std::shared_ptr<connection>, tcp_tuple_hash> connections_;
-  deadline_heap<connection> timers_;
+  std::unordered_map<tcp_tuple, std::shared_ptr<tcp_connection>, tcp_tuple_hash> connections_;
+  deadline_heap<tcp_connection> timers_;
   std::unordered_map<tcp_tuple, time_wait_record, tcp_tuple_hash> time_wait_;
   deadline_heap<time_wait_record> time_wait_timers_;
-  std::vector<std::shared_ptr<connection>> closed_;
-  std::vector<connection*> due_;  // poll()'s, kept for its memory
+  std::vector<std::shared_ptr<tcp_connection>> closed_;
+  std::vector<tcp_connection*> due_;  // poll()'s, kept for its memory
   std::map<std::uint16_t, tcp_socket_id> listeners_;
   tcp_socket_id next_id_ = 1;
   state_observer observer_;

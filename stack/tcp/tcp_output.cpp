@@ -5,6 +5,7 @@
 // carries the blocks.
 #include <algorithm>
 
+#include "stack/tcp/tcp_connection.hpp"
 #include "stack/tcp/tcp_layer.hpp"
 
 namespace tapstack {
@@ -12,7 +13,7 @@ namespace tapstack {
 // The window we offer, in the header's units. The right edge never moves left (RFC 9293 3.8.6),
 // and moves right only by min(half the buffer, one MSS) at a time: receiver silly-window
 // avoidance (RFC 1122 4.2.3.3).
-std::uint16_t tcp_layer::advertised_window(tcb& t) const {
+std::uint16_t tcp_connection::advertised_window() {
   const auto step =
       static_cast<std::int32_t>(std::min<std::size_t>(t.recv_buffer.capacity() / 2, t.snd_mss));
   seq32 right = t.rcv_nxt + static_cast<std::uint32_t>(t.recv_buffer.free());
@@ -24,12 +25,12 @@ std::uint16_t tcp_layer::advertised_window(tcb& t) const {
 }
 
 // Our timestamp clock (RFC 7323 5.4): milliseconds, from a random start per connection.
-std::uint32_t tcp_layer::ts_now(std::uint32_t offset, instant now) {
+std::uint32_t tcp_connection::ts_now(std::uint32_t offset, instant now) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
   return offset + static_cast<std::uint32_t>(ms.count());
 }
 
-tcp_options tcp_layer::segment_options(tcb& t, instant now) const {
+tcp_options tcp_connection::segment_options(instant now) const {
   tcp_options o;
   if (t.ts_ok) o.timestamps = tcp_timestamps{ts_now(t.ts_offset, now), t.ts_recent};
   if (t.sack_ok) {
@@ -40,13 +41,13 @@ tcp_options tcp_layer::segment_options(tcb& t, instant now) const {
   return o;
 }
 
-std::size_t tcp_layer::payload_room(const tcb& t, const tcp_options& o) const {
+std::size_t tcp_connection::payload_room(const tcp_options& o) const {
   // RFC 6691: the MSS counts no options, so what they take comes out of the data.
   return t.snd_mss - std::min<std::size_t>(o.encoded_len(), t.snd_mss - 1);
 }
 
-void tcp_layer::send_segment(tcb& t, tcp_flags flags, seq32 seq, std::size_t offset,
-                             std::size_t len, const tcp_options& options, instant now) {
+void tcp_connection::send_segment(tcp_flags flags, seq32 seq, std::size_t offset, std::size_t len,
+                                  const tcp_options& options, instant now) {
   tcp_repr seg;
   seg.src_port = t.tuple.local.port;
   seg.dst_port = t.tuple.remote.port;
@@ -54,12 +55,12 @@ void tcp_layer::send_segment(tcb& t, tcp_flags flags, seq32 seq, std::size_t off
   seg.flags = flags;
   seg.options = options;
   if (flags.ack) seg.ack = t.rcv_nxt;
-  seg.window = advertised_window(t);
-  frame f = ip_.allocate(seg.header_len() + len);
+  seg.window = advertised_window();
+  frame f = layer_.ip_.allocate(seg.header_len() + len);
   const byte_span payload = f.bytes().subspan(seg.header_len(), len);
   t.send_buffer.peek(offset, payload);
   seg.payload = payload;
-  segment_departs(t.tuple, seg, std::move(f), now);
+  layer_.segment_departs(t.tuple, seg, std::move(f), now);
   t.last_send = now;
   if (flags.ack) {
     // Whatever ACK was owed or delayed rides on this segment.
@@ -72,7 +73,7 @@ void tcp_layer::send_segment(tcb& t, tcp_flags flags, seq32 seq, std::size_t off
 
 // SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), with our MSS and, where the peer may use it, our
 // window scale; the SYN's own window is never scaled.
-void tcp_layer::send_syn(tcb& t, instant now) {
+void tcp_connection::send_syn(instant now) {
   tcp_repr seg;
   seg.src_port = t.tuple.local.port;
   seg.dst_port = t.tuple.remote.port;
@@ -83,7 +84,7 @@ void tcp_layer::send_syn(tcb& t, instant now) {
   if (t.state == tcp_state::syn_sent) {
     // Offer what the host allows; each is in force only if the SYN-ACK carries it too
     // (negotiate()).
-    if (k.window_scaling) seg.options.window_scale = t.rcv_wscale = window_scale_for(t);
+    if (k.window_scaling) seg.options.window_scale = t.rcv_wscale = window_scale_for();
     seg.options.sack_permitted = k.sack;
     if (k.timestamps) seg.options.timestamps = tcp_timestamps{ts_now(t.ts_offset, now), 0};
   } else {
@@ -99,9 +100,9 @@ void tcp_layer::send_syn(tcb& t, instant now) {
   seg.window = static_cast<std::uint16_t>(std::min<std::size_t>(t.recv_buffer.free(), 0xffff));
   // In SYN-SENT rcv.nxt is not known yet: the edge is placed when the SYN-ACK comes.
   if (t.state != tcp_state::syn_sent) t.rcv_adv = t.rcv_nxt + seg.window;
-  frame f = ip_.allocate(seg.header_len());
+  frame f = layer_.ip_.allocate(seg.header_len());
   if (t.retransmits == 0) t.rtt_sent = now;
-  segment_departs(t.tuple, seg, std::move(f), now);
+  layer_.segment_departs(t.tuple, seg, std::move(f), now);
 }
 
 // An ACK carries the highest sequence number sent, as BSD's tcp_output() stamps pure ACKs. After
@@ -110,12 +111,12 @@ void tcp_layer::send_syn(tcb& t, instant now) {
 // segment it drops unread (RFC 9293 3.10.7.4), its acknowledgment and window with it, and two
 // ends each resending into the other's past would never hear each other again. Linux gets the
 // same by never moving snd.nxt back; we keep go-back-N's snd.nxt and stamp ACKs with snd.max.
-void tcp_layer::send_ack(tcb& t, instant now) {
-  send_segment(t, tcp_flags{.ack = true}, t.snd_max, 0, 0, segment_options(t, now), now);
+void tcp_connection::send_ack(instant now) {
+  send_segment(tcp_flags{.ack = true}, t.snd_max, 0, 0, segment_options(now), now);
 }
 
 // The smallest shift that lets the whole receive buffer be offered (RFC 7323 2.3).
-std::uint8_t tcp_layer::window_scale_for(const tcb& t) {
+std::uint8_t tcp_connection::window_scale_for() const {
   std::uint8_t shift = 0;
   while (shift < tcp::max_window_scale && (t.recv_buffer.capacity() >> shift) > 0xffff) ++shift;
   return shift;
@@ -123,7 +124,7 @@ std::uint8_t tcp_layer::window_scale_for(const tcb& t) {
 
 // In-order data arrived (RFC 1122 4.2.3.2, RFC 5681 4.2): acknowledge at once every second
 // full-sized segment, or when delayed ACKs are off; otherwise within the delayed-ACK timeout.
-void tcp_layer::schedule_ack(tcb& t, std::uint32_t bytes, instant now) {
+void tcp_connection::schedule_ack(std::uint32_t bytes, instant now) {
   t.rcv_mss = std::max(t.rcv_mss, bytes);
   t.unacked_bytes += bytes;
   if (!t.delayed_ack || t.quick_ack || t.unacked_bytes >= 2 * t.rcv_mss) {
@@ -133,53 +134,13 @@ void tcp_layer::schedule_ack(tcb& t, std::uint32_t bytes, instant now) {
   t.timers.arm_if_off(tcp_timer::delayed_ack, now + ctx_.config.tcp.delayed_ack_timeout);
 }
 
-// TIME-WAIT's ACK, from its record: our last sequence number, the peer's FIN acknowledged, the
-// window we last offered, and the timestamps still in force.
-void tcp_layer::send_time_wait_ack(const time_wait_record& r, instant now) {
-  tcp_repr seg;
-  seg.src_port = r.tuple.local.port;
-  seg.dst_port = r.tuple.remote.port;
-  seg.seq = r.snd_nxt;
-  seg.ack = r.rcv_nxt;
-  seg.flags.ack = true;
-  seg.window = r.window;
-  if (r.ts_ok) seg.options.timestamps = tcp_timestamps{ts_now(r.ts_offset, now), r.ts_recent};
-  segment_departs(r.tuple, seg, ip_.allocate(seg.header_len()), now);
-}
-
-// A reset for a segment that has no connection, or for one we abort (RFC 9293 3.10.7.1).
-void tcp_layer::send_reset(const tcp_tuple& tuple, seq32 seq, std::optional<seq32> ack,
-                           instant now) {
-  tcp_repr seg;
-  seg.src_port = tuple.local.port;
-  seg.dst_port = tuple.remote.port;
-  seg.seq = seq;
-  seg.flags.rst = true;
-  if (ack) {
-    seg.flags.ack = true;
-    seg.ack = *ack;
-  }
-  ctx_.stats.count(event::tcp_resets_out);
-  segment_departs(tuple, seg, ip_.allocate(seg.header_len()), now);
-}
-
-// Every segment leaves here: seg is emitted into f (which has room for it, its payload already
-// in place) and the frame goes down to IP.
-void tcp_layer::segment_departs(const tcp_tuple& tuple, const tcp_repr& seg, frame&& f,
-                                instant now) {
-  seg.emit(f.bytes(), tuple.local.address, tuple.remote.address);
-  ctx_.stats.count(event::tcp_segments_out);
-  ip_.send(std::move(f), tuple.remote.address, ip_protocol::tcp, now);
-}
-
-bool tcp_layer::send_new_data(connection& c, std::uint32_t window, instant now) {
-  tcb& t = c.t;
+bool tcp_connection::send_new_data(std::uint32_t window, instant now) {
   const auto offset = static_cast<std::size_t>(t.snd_nxt - t.snd_una);
   if (offset > t.send_buffer.size()) return false;  // our FIN is out
   const std::size_t available = t.send_buffer.size() - offset;
   const auto usable = static_cast<std::size_t>(std::max(0, (t.snd_una + window) - t.snd_nxt));
-  const tcp_options options = segment_options(t, now);
-  const std::size_t room = payload_room(t, options);
+  const tcp_options options = segment_options(now);
+  const std::size_t room = payload_room(options);
   const std::size_t len = std::min({available, usable, room});
   const bool fin = t.send_shut && !t.fin_acked && len == available;
   if (len == 0 && !fin) return false;
@@ -197,9 +158,9 @@ bool tcp_layer::send_new_data(connection& c, std::uint32_t window, instant now) 
   }
   // RFC 5681 4.1: after an idle period longer than the RTO, start again from the initial window.
   if (t.snd_nxt == t.snd_una && now - t.last_send > t.rtt.rto()) t.cc->on_idle_restart(now);
-  send_segment(t, tcp_flags{.fin = fin, .psh = len > 0 && len == available, .ack = true}, t.snd_nxt,
+  send_segment(tcp_flags{.fin = fin, .psh = len > 0 && len == available, .ack = true}, t.snd_nxt,
                offset, len, options, now);
-  if (resend) count_retransmission(t, now);
+  if (resend) count_retransmission(now);
   const seq32 end = t.snd_nxt + static_cast<std::uint32_t>(len + (fin ? 1 : 0));
   if (!t.rtt_seq && t.retransmits == 0 && len > 0 && !resend) {
     t.rtt_seq = end;
@@ -211,18 +172,17 @@ bool tcp_layer::send_new_data(connection& c, std::uint32_t window, instant now) 
   return !fin;
 }
 
-void tcp_layer::output(connection& c, instant now) {
-  tcb& t = c.t;
+void tcp_connection::output(instant now) {
   const bool may_send_data = t.state == tcp_state::established ||
                              t.state == tcp_state::close_wait || t.state == tcp_state::fin_wait_1 ||
                              t.state == tcp_state::closing || t.state == tcp_state::last_ack;
   if (may_send_data) {
     if (t.in_recovery && t.sack_ok) {
-      send_in_sack_recovery(c, now);
+      send_in_sack_recovery(now);
     } else {
       // RFC 5681 (2): no more in flight than the smaller of the peer's and the congestion window.
-      const std::uint32_t window = std::min(t.snd_wnd, congestion_window(t));
-      while (send_new_data(c, window, now)) {
+      const std::uint32_t window = std::min(t.snd_wnd, congestion_window());
+      while (send_new_data(window, now)) {
       }
     }
   }
@@ -239,7 +199,23 @@ void tcp_layer::output(connection& c, instant now) {
     t.persist_backoff = t.rtt.rto();
     t.timers.arm(tcp_timer::persist, now + t.persist_backoff);
   }
-  if (t.ack_now && is_synchronized(t.state)) send_ack(t, now);
+  if (t.ack_now && is_synchronized(t.state)) send_ack(now);
+}
+
+bool tcp_connection::send_fin(std::string_view cause, instant now) {
+  switch (t.state) {
+    case tcp_state::established:
+      layer_.change_state(*this, tcp_state::fin_wait_1, cause, now);
+      break;
+    case tcp_state::close_wait:
+      layer_.change_state(*this, tcp_state::last_ack, cause, now);
+      break;
+    default:
+      return false;
+  }
+  t.send_shut = true;
+  output(now);
+  return true;
 }
 
 }  // namespace tapstack

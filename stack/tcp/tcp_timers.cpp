@@ -2,37 +2,37 @@
 // probe (RFC 9293 3.8.6.1), keep-alive (RFC 1122 4.2.3.6) and TIME-WAIT (RFC 9293 3.6.1).
 #include <algorithm>
 
+#include "stack/tcp/tcp_connection.hpp"
 #include "stack/tcp/tcp_layer.hpp"
 
 namespace tapstack {
 
-void tcp_layer::run_timers(connection& c, instant now) {
-  tcb& t = c.t;
+void tcp_connection::run_timers(instant now) {
   const auto fires = [&](tcp_timer which) {
     if (!t.timers.due(which, now)) return false;
-    if (timer_observer_) timer_observer_(t.tuple, which, now);
+    if (layer_.timer_observer_) layer_.timer_observer_(t.tuple, which, now);
     return true;
   };
-  if (fires(tcp_timer::retransmit)) on_retransmit_timeout(c, now);
+  if (fires(tcp_timer::retransmit)) on_retransmit_timeout(now);
   if (t.state == tcp_state::closed) return;
-  if (fires(tcp_timer::delayed_ack)) send_ack(t, now);
+  if (fires(tcp_timer::delayed_ack)) send_ack(now);
   if (fires(tcp_timer::persist)) {
     // A segment the peer must answer with its window: one already acknowledged (snd.una - 1),
     // as Linux probes. The interval backs off, but a peer that answers is never given up on.
-    send_segment(t, tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, segment_options(t, now), now);
+    send_segment(tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, segment_options(now), now);
     t.persist_backoff = std::min(t.persist_backoff * 2, ctx_.config.tcp.max_rto);
     t.timers.arm(tcp_timer::persist, now + t.persist_backoff);
   }
-  arm_keepalive(t);
+  arm_keepalive();
   if (fires(tcp_timer::keepalive)) {
     const tcp_config& k = ctx_.config.tcp;
     if (t.keepalive_unanswered >= k.keepalive_probes) {
       ctx_.stats.count(event::tcp_timeouts);
-      send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
-      return fail(c, std::errc::timed_out, "keep-alive", now);
+      layer_.send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
+      return fail(std::errc::timed_out, "keep-alive", now);
     }
     ++t.keepalive_unanswered;
-    send_segment(t, tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, segment_options(t, now), now);
+    send_segment(tcp_flags{.ack = true}, t.snd_una - 1, 0, 0, segment_options(now), now);
     t.timers.arm(tcp_timer::keepalive, now + k.keepalive_interval);
   }
 }
@@ -41,7 +41,7 @@ void tcp_layer::run_timers(connection& c, instant now) {
 // deadline follows the last segment heard, and is armed as soon as the connection is established
 // or the option turned on, so that a connection nobody touches is probed too. Outside
 // ESTABLISHED there is nothing to probe, and a deadline left set would be due for ever.
-void tcp_layer::arm_keepalive(tcb& t) const {
+void tcp_connection::arm_keepalive() {
   if (!t.keepalive || t.state != tcp_state::established) {
     t.timers.clear(tcp_timer::keepalive);
     return;
@@ -56,16 +56,15 @@ void tcp_layer::arm_keepalive(tcb& t) const {
 
 // RFC 6298 section 5: (5.4) retransmit the earliest unacknowledged segment, (5.5) back off,
 // (5.6) restart the timer; after the retry limit the connection fails.
-void tcp_layer::on_retransmit_timeout(connection& c, instant now) {
-  tcb& t = c.t;
+void tcp_connection::on_retransmit_timeout(instant now) {
   const bool opening = t.state == tcp_state::syn_sent || t.state == tcp_state::syn_received;
   const unsigned limit =
       opening ? ctx_.config.tcp.max_syn_retransmits : ctx_.config.tcp.max_retransmits;
   if (t.retransmits >= limit) {
     ctx_.stats.count(event::tcp_timeouts);
-    if (t.state != tcp_state::syn_sent) send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
-    if (c.listener) return change_state(c, tcp_state::closed, "timeout", now);
-    return fail(c, std::errc::timed_out, "retransmission timeout", now);
+    if (t.state != tcp_state::syn_sent) layer_.send_reset(t.tuple, t.snd_max, t.rcv_nxt, now);
+    if (listener) return layer_.change_state(*this, tcp_state::closed, "timeout", now);
+    return fail(std::errc::timed_out, "retransmission timeout", now);
   }
   ++t.retransmits;
   ++t.timeouts;
@@ -73,8 +72,8 @@ void tcp_layer::on_retransmit_timeout(connection& c, instant now) {
   t.rtt_seq.reset();  // Karn: no sample from what is resent
   t.timers.arm(tcp_timer::retransmit, now + t.rtt.rto());
   if (opening) {
-    count_retransmission(t, now);
-    return send_syn(t, now);
+    count_retransmission(now);
+    return send_syn(now);
   }
   ctx_.stats.count(event::tcp_rtos);
   // RFC 5681 (4) and 3.1: one segment in flight from now on, slow start up to the new ssthresh.
@@ -92,8 +91,8 @@ void tcp_layer::on_retransmit_timeout(connection& c, instant now) {
   // SACKed (RFC 6675 5.1), so that goes again too.
   t.scoreboard.clear();
   t.snd_nxt = t.snd_una;
-  notify_event(t, tcp_event::timeout, now);
-  output(c, now);
+  notify_event(tcp_event::timeout, now);
+  output(now);
 }
 
 }  // namespace tapstack

@@ -34,7 +34,7 @@ def as_tcb(value):
     tag = target.type.strip_typedefs().tag or ""
     if tag == "tapstack::tcb":
         return target
-    if tag == "tapstack::tcp_layer::connection":
+    if tag == "tapstack::tcp_connection":
         return target["t"]
     return None
 

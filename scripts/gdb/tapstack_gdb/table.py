@@ -1,7 +1,7 @@
 """A tcp_layer as a compact socket table: one line per connection, then the listeners.
 
 The connection table (tcp_layer::connections_, a std::unordered_map from tuple to
-shared_ptr<connection>) is walked directly, so the table prints whether or not libstdc++'s printers
+shared_ptr<tcp_connection>) is walked directly, so the table prints whether or not libstdc++'s printers
 are loaded; its lines come in the table's hash order.
 """
 
