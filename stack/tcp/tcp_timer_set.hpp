@@ -1,12 +1,14 @@
 #pragma once
 // A connection's timers in one record (RFC 9293 3.8, DESIGN rule 3): retransmission (RFC 6298),
-// the delayed ACK (RFC 1122 4.2.3.2), the zero-window probe (RFC 9293 3.8.6.1), keep-alive
-// (RFC 1122 4.2.3.6) and TIME-WAIT's 2 MSL (RFC 9293 3.6.1). Each is a deadline or off, compared
-// with the instant the host is driven with; arm, clear and due are the only ways to touch one, so
-// a debugger breakpoint on arm sees every timer started, and to_string names the one that fired.
-// Plain data: the TCP layer decides when each runs, and keeps the connection in its deadline heap
-// at next().
+// the delayed ACK (RFC 1122 4.2.3.2), the zero-window probe (RFC 9293 3.8.6.1) and keep-alive
+// (RFC 1122 4.2.3.6). Each is a deadline or off, compared with the instant the host is driven
+// with; arm, clear and due are the only ways to touch one, so a debugger breakpoint on arm sees
+// every timer started, and to_string names the one that fired. TIME-WAIT's 2 MSL (RFC 9293 3.6.1)
+// is named here too, but runs in the connection's time_wait_record, not in this set.
+// Plain data: the connection decides when each runs, and the TCP layer keeps it in its deadline
+// heap at next().
 #include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -17,7 +19,8 @@
 namespace tapstack {
 
 enum class tcp_timer : std::uint8_t { retransmit, delayed_ack, persist, keepalive, time_wait };
-inline constexpr std::size_t tcp_timer_count = 5;
+// The timers a set holds: all but time_wait.
+inline constexpr std::size_t tcp_timer_count = 4;
 // "retransmission", "delayed ACK", "zero-window probe", "keep-alive", "TIME-WAIT"
 std::string_view to_string(tcp_timer t);
 
@@ -37,7 +40,10 @@ class tcp_timer_set {
   std::optional<instant> next() const;
 
  private:
-  static std::size_t index(tcp_timer t) { return static_cast<std::size_t>(t); }
+  static std::size_t index(tcp_timer t) {
+    assert(t != tcp_timer::time_wait);
+    return static_cast<std::size_t>(t);
+  }
   std::array<std::optional<instant>, tcp_timer_count> at_{};
 };
 

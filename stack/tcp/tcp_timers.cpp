@@ -1,5 +1,6 @@
-// A connection's timers, as deadlines in its TCB: retransmission (RFC 6298), the zero-window
-// probe (RFC 9293 3.8.6.1), keep-alive (RFC 1122 4.2.3.6) and TIME-WAIT (RFC 9293 3.6.1).
+// A connection's timers, as deadlines in its TCB: retransmission (RFC 6298), the delayed ACK, the
+// zero-window probe (RFC 9293 3.8.6.1) and keep-alive (RFC 1122 4.2.3.6). TIME-WAIT's is its
+// record's (tcp_time_wait.cpp).
 #include <algorithm>
 
 #include "stack/tcp/tcp_connection.hpp"

@@ -11,8 +11,8 @@ from . import clock, seq, stdlib, wire
 
 STATES = ("CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
           "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT")
-# The timer record's deadlines, in the order of enum class tcp_timer.
-TIMERS = ("retransmit", "delayed ack", "persist", "keepalive", "time-wait")
+# The timer record's deadlines, in the order of enum class tcp_timer (TIME-WAIT's is its record's).
+TIMERS = ("retransmit", "delayed ack", "persist", "keepalive")
 # RFC 5681's "arbitrarily high" initial ssthresh, as congestion_control starts it.
 SSTHRESH_UNSET = 0xFFFFFFFF
 
