@@ -1174,11 +1174,8 @@ class script {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::input_reader in{{data, size}};
-  if (in.empty()) return 0;
-  fuzz::checking_sink sink;
-  stack host{host_config(in.byte()), logger{&sink, log_level::trace}};
-  host.start(instant{});
-  script{host, in}.run();
+  fuzz::drive_host({data, size}, host_config, [](stack& host, fuzz::input_reader& in) {
+    script{host, in}.run();
+  });
   return 0;
 }
