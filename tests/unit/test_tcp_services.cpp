@@ -17,9 +17,6 @@ namespace {
 
 using tcp::error_code;
 
-const tcp::endpoint echo_endpoint{asio::ip::make_address_v4("10.0.0.2"), 7};
-const tcp::endpoint discard_endpoint{asio::ip::make_address_v4("10.0.0.2"), 9};
-
 // Bytes that repeat every 251 (a prime, so no read or segment size lines up with it): a byte
 // lost, repeated or moved shows as a difference.
 std::vector<std::uint8_t> pattern(std::size_t n) {
@@ -35,44 +32,56 @@ bool window_closed(host& h) {
   return all.size() == 1 && all[0].rcv_wnd < all[0].snd_mss;
 }
 
-bool connect(asio_pair& net, tcp::socket& client, const tcp::endpoint& to) {
-  bool done = false;
-  error_code ec;
-  client.async_connect(to, [&](error_code e) {
-    ec = e;
-    done = true;
-  });
-  return run_until(net.io, [&] { return done; }) && !ec;
-}
+// The service on host b, port 7, and what its clients on host a do.
+struct served : asio_pair {
+  explicit served(tcp_service::kind k) : service{b, k, 7} { service.start(); }
 
-// Half-closes the client and reads what is left until the service closes too: what the client
-// read after its FIN, and how its reading ended.
-std::pair<std::size_t, error_code> finish(asio_pair& net, tcp::socket& client) {
-  client.shutdown(tcp::socket::shutdown_send);
-  std::vector<std::uint8_t> rest;
-  error_code end;
-  bool done = false;
-  asio::async_read(client, asio::dynamic_buffer(rest), [&](error_code ec, std::size_t) {
-    end = ec;
-    done = true;
-  });
-  run_until(net.io, [&] { return done; });
-  return {rest.size(), end};
-}
+  // True once client is connected to the service.
+  bool connect(tcp::socket& client) {
+    bool done = false;
+    error_code ec;
+    client.async_connect({asio::ip::make_address_v4("10.0.0.2"), 7}, [&](error_code e) {
+      ec = e;
+      done = true;
+    });
+    return run_until(io, [&] { return done; }) && !ec;
+  }
+
+  // Starts writing all of data, which must outlive the write; written becomes true once it is all
+  // queued.
+  static void write(tcp::socket& client, const std::vector<std::uint8_t>& data, bool& written) {
+    asio::async_write(client, asio::buffer(data),
+                      [&](error_code ec, std::size_t n) { written = !ec && n == data.size(); });
+  }
+
+  // Half-closes the client and reads what is left until the service closes too: how many bytes
+  // came after the client's FIN, and how the reading ended.
+  std::pair<std::size_t, error_code> finish(tcp::socket& client) {
+    client.shutdown(tcp::socket::shutdown_send);
+    std::vector<std::uint8_t> rest;
+    error_code end;
+    bool done = false;
+    asio::async_read(client, asio::dynamic_buffer(rest), [&](error_code ec, std::size_t) {
+      end = ec;
+      done = true;
+    });
+    run_until(io, [&] { return done; });
+    return {rest.size(), end};
+  }
+
+  tcp_service service;
+};
 
 TEST_CASE("tcp echo returns 2 MB whole and in order to a peer that reads only once it is stalled") {
-  asio_pair net;
-  tcp_service echo{net.b, tcp_service::kind::echo, 7};
-  echo.start();
+  served net{tcp_service::kind::echo};
   tcp::socket client{net.a};
-  REQUIRE(connect(net, client, echo_endpoint));
+  REQUIRE(net.connect(client));
 
   // More than both directions' buffers hold (256 KiB each, on each host) and the service's read:
   // the echo cannot take all of it before the client reads.
   const auto sent = pattern(2 * 1024 * 1024);
   bool written = false;
-  asio::async_write(client, asio::buffer(sent),
-                    [&](error_code ec, std::size_t n) { written = !ec && n == sent.size(); });
+  served::write(client, sent, written);
   // The client's window is full of echoed bytes, and then the service's of bytes it did not read.
   REQUIRE(run_until(net.io, [&] { return window_closed(net.a) && window_closed(net.b); }));
   CHECK_FALSE(written);
@@ -83,24 +92,21 @@ TEST_CASE("tcp echo returns 2 MB whole and in order to a peer that reads only on
                    [&](error_code ec, std::size_t n) { read = !ec && n == sent.size(); });
   REQUIRE(run_until(net.io, [&] { return read && written; }));
   CHECK(received == sent);
-  const auto [after_fin, end] = finish(net, client);
+  const auto [after_fin, end] = net.finish(client);
   CHECK(after_fin == 0);
   CHECK(end == asio::error::eof);
 }
 
 TEST_CASE("tcp discard takes 1 MB, sends nothing back, and closes after the peer's FIN") {
-  asio_pair net;
-  tcp_service discard{net.b, tcp_service::kind::discard, 9};
-  discard.start();
+  served net{tcp_service::kind::discard};
   tcp::socket client{net.a};
-  REQUIRE(connect(net, client, discard_endpoint));
+  REQUIRE(net.connect(client));
 
   const auto sent = pattern(1024 * 1024);
   bool written = false;
-  asio::async_write(client, asio::buffer(sent),
-                    [&](error_code ec, std::size_t n) { written = !ec && n == sent.size(); });
+  served::write(client, sent, written);
   REQUIRE(run_until(net.io, [&] { return written; }));
-  const auto [received, end] = finish(net, client);
+  const auto [received, end] = net.finish(client);
   CHECK(received == 0);
   CHECK(end == asio::error::eof);
 }
@@ -109,9 +115,7 @@ TEST_CASE("tcp discard takes 1 MB, sends nothing back, and closes after the peer
 std::size_t heap_in_use() { return mallinfo2().uordblks; }
 
 TEST_CASE("idle tcp echo sessions hold no buffer: a connection costs both hosts under 8 KiB") {
-  asio_pair net;
-  tcp_service echo{net.b, tcp_service::kind::echo, 7};
-  echo.start();
+  served net{tcp_service::kind::echo};
   // Each idle connection costs both hosts their TCBs and sockets (a few KiB); a session that
   // kept a buffer of the service's read size (16 KiB) would more than double that.
   constexpr std::size_t connections = 100;
@@ -120,7 +124,7 @@ TEST_CASE("idle tcp echo sessions hold no buffer: a connection costs both hosts 
   const std::size_t before = heap_in_use();
   for (std::size_t i = 0; i < connections; ++i) {
     clients.push_back(std::make_unique<tcp::socket>(net.a));
-    REQUIRE(connect(net, *clients.back(), echo_endpoint));
+    REQUIRE(net.connect(*clients.back()));
   }
   // Every accept's completion, and the session it makes, has run.
   while (net.io.poll() > 0) {
@@ -134,10 +138,11 @@ TEST_CASE("idle tcp echo sessions hold no buffer: a connection costs both hosts 
   const auto sent = pattern(1000);
   std::vector<std::uint8_t> received(sent.size());
   tcp::socket& last = *clients.back();
-  bool done = false;
-  asio::async_write(last, asio::buffer(sent), [](error_code, std::size_t) {});
-  asio::async_read(last, asio::buffer(received), [&](error_code ec, std::size_t) { done = !ec; });
-  REQUIRE(run_until(net.io, [&] { return done; }));
+  bool written = false;
+  bool read = false;
+  served::write(last, sent, written);
+  asio::async_read(last, asio::buffer(received), [&](error_code ec, std::size_t) { read = !ec; });
+  REQUIRE(run_until(net.io, [&] { return written && read; }));
   CHECK(received == sent);
 }
 
