@@ -1,29 +1,59 @@
 #include "apps/tapstack/tcp_services.hpp"
 
 #include <array>
-#include <memory>
+#include <utility>
+#include <vector>
 
 namespace tapstack {
+
+struct tcp_service::shared {
+  kind what;
+  std::array<std::uint8_t, 16384> buffer{};
+};
+
 namespace {
 
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket socket, tcp_service::kind k) : socket_{std::move(socket)}, kind_{k} {}
+  session(tcp::socket socket, std::shared_ptr<tcp_service::shared> s)
+      : socket_{std::move(socket)}, shared_{std::move(s)} {}
 
-  void read() {
-    socket_.async_read_some(asio::buffer(buffer_),
-                            [self = shared_from_this()](tcp::error_code ec, std::size_t n) {
-                              if (ec == asio::error::eof) return self->finish();
-                              if (ec) return;  // reset, aborted: the socket closes with the session
-                              if (self->kind_ == tcp_service::kind::discard) return self->read();
-                              asio::async_write(self->socket_, asio::buffer(self->buffer_, n),
-                                                [self](tcp::error_code write_error, std::size_t) {
-                                                  if (!write_error) self->read();
-                                                });
-                            });
+  void wait() {
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](tcp::error_code ec) {
+      if (!ec) self->serve();  // aborted: the socket closes with the session
+    });
   }
 
  private:
+  // Reads and answers until nothing more is in order, then waits again; or holds what the
+  // connection could not take and writes it before reading on.
+  void serve() {
+    auto& buffer = shared_->buffer;
+    for (;;) {
+      tcp::error_code ec;
+      const std::size_t n = socket_.read_some(asio::buffer(buffer), ec);
+      if (ec == asio::error::would_block) return wait();
+      if (ec == asio::error::eof) return finish();
+      if (ec) return;  // reset, timed out: the socket closes with the session
+      if (shared_->what == tcp_service::kind::discard) continue;
+      const std::size_t written = socket_.write_some(asio::buffer(buffer, n), ec);
+      if (ec && ec != asio::error::would_block) return;
+      if (written < n) return hold({buffer.data() + written, n - written});
+    }
+  }
+
+  void hold(const_byte_span rest) {
+    pending_.assign(rest.begin(), rest.end());
+    asio::async_write(socket_, asio::buffer(pending_),
+                      [self = shared_from_this()](tcp::error_code ec, std::size_t) {
+                        if (ec) return;
+                        // Freed, not kept: a session that was slowed down once may idle long.
+                        self->pending_.clear();
+                        self->pending_.shrink_to_fit();
+                        self->serve();
+                      });
+  }
+
   // The peer has finished sending: so do we, once what we echoed is out (half-close).
   void finish() {
     boost::system::error_code ignored;
@@ -35,14 +65,14 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   tcp::socket socket_;
-  tcp_service::kind kind_;
-  std::array<std::uint8_t, 16384> buffer_{};
+  std::shared_ptr<tcp_service::shared> shared_;
+  std::vector<std::uint8_t> pending_;  // echoed bytes the connection has not taken yet
 };
 
 }  // namespace
 
 tcp_service::tcp_service(host& h, kind k, std::uint16_t port)
-    : host_{h}, kind_{k}, acceptor_{h}, port_{port} {}
+    : host_{h}, acceptor_{h}, port_{port}, shared_{std::make_shared<shared>(k)} {}
 
 void tcp_service::start() {
   tcp::error_code ec;
@@ -56,7 +86,7 @@ void tcp_service::accept() {
   auto peer = std::make_shared<tcp::socket>(host_);
   acceptor_.async_accept(*peer, [this, peer](tcp::error_code ec) {
     if (ec == asio::error::operation_aborted) return;
-    if (!ec) std::make_shared<session>(std::move(*peer), kind_)->read();
+    if (!ec) std::make_shared<session>(std::move(*peer), shared_)->wait();
     accept();
   });
 }

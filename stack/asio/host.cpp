@@ -11,18 +11,18 @@ host::host(asio::io_context& io, const real_clock& clock, const stack_config& co
   runner_.on_stop([this] { abort_sockets(); });
 }
 
-void host::on_stop(std::weak_ptr<void> owner, std::function<void()> abort) {
+void host::on_stop(std::weak_ptr<stoppable> state) {
   // Closed sockets leave expired entries: sweep them whenever the list has doubled.
   if (sockets_.size() >= 2 * sockets_pruned_at_) {
-    std::erase_if(sockets_, [](const auto& s) { return s.first.expired(); });
+    std::erase_if(sockets_, [](const auto& s) { return s.expired(); });
     sockets_pruned_at_ = std::max<std::size_t>(16, sockets_.size());
   }
-  sockets_.emplace_back(std::move(owner), std::move(abort));
+  sockets_.push_back(std::move(state));
 }
 
 void host::abort_sockets() {
-  for (const auto& [owner, abort] : sockets_)
-    if (const auto alive = owner.lock()) abort();
+  for (const auto& s : sockets_)
+    if (const auto alive = s.lock()) alive->abort_on_stop();
 }
 
 }  // namespace tapstack

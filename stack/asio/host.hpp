@@ -3,7 +3,6 @@
 // programs written like ordinary Asio code. Sockets (tapstack::udp::socket) are made on a host and
 // run on its executor: every stack call they make happens on the io_context's thread, so a caller
 // on another thread (use_future) is safe. The device outlives the host.
-#include <functional>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -32,10 +31,20 @@ class host {
   int stopped_by() const { return runner_.stopped_by(); }
   bool stopped() const { return runner_.stopped(); }
 
-  // Sockets made on the host register here: when it stops, abort() ends their pending operations
-  // with operation_aborted, so that coroutines waiting on them (co_spawn keeps io.run() going
-  // while they live) finish and io.run() returns. owner expires with the socket.
-  void on_stop(std::weak_ptr<void> owner, std::function<void()> abort);
+  // A socket's state, as the host tells it that it stopped.
+  class stoppable {
+   public:
+    // Ends the socket's pending operations with operation_aborted.
+    virtual void abort_on_stop() = 0;
+
+   protected:
+    ~stoppable() = default;
+  };
+  // Sockets made on the host register here: when it stops, their pending operations end, so that
+  // coroutines waiting on them (co_spawn keeps io.run() going while they live) finish and
+  // io.run() returns. The state expires with the socket. A weak pointer is all an entry holds
+  // (no callback of its own): a host may hold a hundred thousand sockets.
+  void on_stop(std::weak_ptr<stoppable> state);
 
   // The sans-I/O core, for calls made on the host's thread.
   tapstack::stack& core() { return stack_; }
@@ -51,7 +60,7 @@ class host {
 
   tapstack::stack stack_;
   runner runner_;
-  std::vector<std::pair<std::weak_ptr<void>, std::function<void()>>> sockets_;
+  std::vector<std::weak_ptr<stoppable>> sockets_;
   std::size_t sockets_pruned_at_ = 16;
 };
 

@@ -27,9 +27,7 @@ void socket_state::attach(tcp_socket_id handle) {
                allocated_handler<decltype(deliver), handler_allocator<void>>{
                    deliver, handler_allocator<void>{state->memory}});
   });
-  owner.on_stop(weak, [weak] {
-    if (auto state = weak.lock()) state->abort_all(asio::error::operation_aborted);
-  });
+  owner.on_stop(weak);
 }
 
 void socket_state::start(op_ptr pending, op_queue socket_state::*queue) {

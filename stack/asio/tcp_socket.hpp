@@ -123,7 +123,7 @@ class op_queue {
   op* tail_ = nullptr;
 };
 
-struct socket_state : std::enable_shared_from_this<socket_state> {
+struct socket_state final : std::enable_shared_from_this<socket_state>, host::stoppable {
   explicit socket_state(host& h) : owner{h} {}
   ~socket_state();
   // Takes a handle of the TCP layer and asks to be told when it becomes ready.
@@ -135,6 +135,7 @@ struct socket_state : std::enable_shared_from_this<socket_state> {
   // Runs what can complete now, in order within reads, writes and the rest.
   void deliver();
   void abort_all(const error_code& ec);
+  void abort_on_stop() override { abort_all(asio::error::operation_aborted); }
   bool ready(asio::socket_base::wait_type what);
   tcp_layer& layer() { return owner.core().tcp(); }
 

@@ -45,9 +45,7 @@ void socket::open(error_code& ec) {
       if (auto state = weak.lock()) state->deliver();
     });
   });
-  state_->owner.on_stop(weak, [weak] {
-    if (auto state = weak.lock()) state->abort_pending(asio::error::operation_aborted);
-  });
+  state_->owner.on_stop(weak);
   ec = {};
 }
 

@@ -65,11 +65,12 @@ class receive_op_impl final : public receive_op {
 };
 
 // What the socket shares with the callbacks it leaves behind on the executor.
-struct socket_state {
+struct socket_state final : host::stoppable {
   explicit socket_state(host& h) : owner{h} {}
   // Completes waiting receives while datagrams (or an error) are there.
   void deliver();
   void abort_pending(const error_code& ec);
+  void abort_on_stop() override { abort_pending(asio::error::operation_aborted); }
 
   host& owner;
   std::optional<udp_socket_id> id;

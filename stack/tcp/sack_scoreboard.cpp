@@ -25,9 +25,7 @@ bool first_is_dsack(std::span<const sack_block> blocks, seq32 snd_una) {
 
 }  // namespace
 
-sack_scoreboard::sack_scoreboard(const sack_scoreboard_config& c) : config_{c} {
-  ranges_.reserve(c.max_ranges);
-}
+sack_scoreboard::sack_scoreboard(const sack_scoreboard_config& c) : config_{c} {}
 
 std::uint32_t sack_scoreboard::update(seq32 snd_una, seq32 snd_max,
                                       std::span<const sack_block> blocks) {
@@ -52,6 +50,11 @@ void sack_scoreboard::forget_below(seq32 snd_una) {
   while (passed < ranges_.size() && seq_le(ranges_[passed].right, snd_una)) ++passed;
   ranges_.erase(ranges_.begin(), ranges_.begin() + static_cast<std::ptrdiff_t>(passed));
   if (!ranges_.empty()) ranges_.front().left = seq_max(ranges_.front().left, snd_una);
+  release_if_empty();
+}
+
+void sack_scoreboard::release_if_empty() {
+  if (ranges_.empty()) ranges_ = std::vector<sack_block>{};
 }
 
 std::uint32_t sack_scoreboard::add(seq32 left, seq32 right) {
@@ -82,6 +85,7 @@ std::uint32_t sack_scoreboard::add(seq32 left, seq32 right) {
     if (first == ranges_.size()) return 0;
     ranges_.pop_back();
   }
+  if (ranges_.capacity() == 0) ranges_.reserve(config_.max_ranges);
   ranges_.insert(ranges_.begin() + static_cast<std::ptrdiff_t>(first), merged);
   return span_len(left, right);
 }
@@ -208,6 +212,7 @@ std::optional<seq32> sack_scoreboard::highest_sacked() const {
 
 void sack_scoreboard::clear() {
   ranges_.clear();
+  release_if_empty();
   recovery_.reset();
 }
 

@@ -91,6 +91,9 @@ class sack_scoreboard {
   // One past the highest SACKed octet (a block's right edge); nullopt when nothing is SACKed.
   std::optional<seq32> highest_sacked() const;
   bool empty() const { return ranges_.empty(); }
+  // Bytes of range storage held now: none until a SACK block is first kept, and none again once
+  // every range is forgotten, so a connection that is not recovering from a loss pays nothing.
+  std::size_t allocated() const { return ranges_.capacity() * sizeof(sack_block); }
   // Forgets every SACKed range: after a retransmission timeout, since the peer may have reneged
   // (RFC 2018 8, RFC 6675 5.1), and the recovery state with them.
   void clear();
@@ -111,13 +114,17 @@ class sack_scoreboard {
   };
 
   void forget_below(seq32 snd_una);
+  // Frees the storage of ranges_ when it holds none.
+  void release_if_empty();
   std::uint32_t add(seq32 left, seq32 right);
   // IsLost for every octet of a hole with `ranges_above` SACKed ranges holding `bytes_above`.
   bool lost_with(std::size_t ranges_above, std::uint64_t bytes_above) const;
 
   sack_scoreboard_config config_;
-  std::vector<sack_block> ranges_;  // capacity max_ranges from the start: no allocation later
-  std::optional<seq32> high_ack_;   // snd.una at the last update
+  // Capacity max_ranges from the first range kept until none is left: one allocation per
+  // episode of SACKs, none while its ranges come and go.
+  std::vector<sack_block> ranges_;
+  std::optional<seq32> high_ack_;  // snd.una at the last update
   std::optional<recovery> recovery_;
 };
 

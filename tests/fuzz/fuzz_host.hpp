@@ -1,6 +1,7 @@
 #pragma once
 // What the fuzz targets that drive a whole host (stack/stack.hpp) share: a reader that turns the
-// fuzzer's bytes into values, a log sink that formats every message, and the checks every frame
+// fuzzer's bytes into values, a log sink that formats every message, the host made from an input's
+// first byte, and the checks every frame
 // the host sends must pass whatever the target drives it with: it parses cleanly, comes from the
 // host's own addresses, goes to an address a host may send to and fits the MTU. For the fuzz
 // targets only; a frame checked here is only read, and no span outlives the call that got it.
@@ -11,6 +12,7 @@
 
 #include "stack/base/log.hpp"
 #include "stack/config.hpp"
+#include "stack/stack.hpp"
 #include "stack/wire/arp.hpp"
 #include "stack/wire/ethernet.hpp"
 #include "stack/wire/icmp.hpp"
@@ -54,6 +56,19 @@ class input_reader {
  private:
   const_byte_span rest_;
 };
+
+// What a target does with an input: a host configured by make_config from the input's first byte,
+// started at time zero and logging every message through a checking_sink, handed to
+// drive(host, reader) with the rest of the input. An empty input makes no host.
+template <class MakeConfig, class Drive>
+void drive_host(const_byte_span input, MakeConfig make_config, Drive drive) {
+  input_reader in{input};
+  if (in.empty()) return;
+  checking_sink sink;
+  stack host{make_config(in.byte()), logger{&sink, log_level::trace}};
+  host.start(instant{});
+  drive(host, in);
+}
 
 // The packet fills the Ethernet payload, unless the frame was padded to the 60-byte minimum.
 inline bool fills_frame(std::size_t packet_len, const_byte_span frame) {

@@ -141,15 +141,9 @@ void send_echo(stack& host, const_byte_span order, instant now) {
   if (fits && fuzz::may_send_to(host.config(), dst)) TAPSTACK_FUZZ_CHECK(sent);
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::input_reader in{{data, size}};
-  if (in.empty()) return 0;
-  fuzz::checking_sink sink;
-  stack host{host_config(in.byte()), logger{&sink, log_level::trace}};
+// The records, played against the host as a runner would drive it.
+void run(stack& host, fuzz::input_reader& in) {
   instant now{};
-  host.start(now);
   drain(host);
   tcp_echo_app app{host};
   while (!in.empty()) {
@@ -175,5 +169,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     drain(host);
     TAPSTACK_FUZZ_CHECK(host.icmp().replies().size() <= icmp_layer::max_replies);
   }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  fuzz::drive_host({data, size}, host_config, run);
   return 0;
 }

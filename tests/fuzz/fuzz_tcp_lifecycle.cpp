@@ -21,7 +21,12 @@
 //   - one segment from the peer is answered by at most one pure ACK, and the ACKs that repeat the
 //     last one in answer to segments with nothing to acknowledge (challenge ACKs, ACKs to invalid
 //     ACKs) come no faster than tcp_config's per-connection budgets allow: no ACK storm;
-// and, besides what it sends: the application reads exactly the bytes the peer sent, in order;
+// A connection a SYN cookie made (the listener's backlog was full, RFC 4987 3.6) is held to the
+// same, from what the cookie gave it: its MSS is the peer's rounded down to the cookie's table
+// (536 below it), its first window the completing ACK's, and its window scales those that ACK's
+// TSecr decodes to (syn_cookie.hpp); the peer learns that one was made from the host's
+// tcp_syn_cookies_validated counter, and that a SYN-ACK was a cookie from tcp_syn_cookies_sent.
+// And, besides what it sends: the application reads exactly the bytes the peer sent, in order;
 // what the host holds (held()) stays within the buffers of the connections the peer made and the
 // sockets the application has open; after poll(now) no deadline is left at or before now, and an
 // established connection with keep-alive on has one within keepalive_idle; and nothing crashes,
@@ -47,7 +52,9 @@
 //   after the SYN are shifted by the scale the peer's SYN announced. Every segment but a SYN
 //   carries the peer's timestamps once its SYN offered them.
 //    0 wait [n]: time moves on by n * 10 ms (n < 200) or (n - 199) * 5 s, running the timers due
-//      on the way as a runner would wake for each
+//      on the way as a runner would wake for each; v 1-3 first makes the listener's backlog v
+//      (it is 4, more than the peer's three connections, until then), so that a SYN finding the
+//      handshakes under way and the accept queue taking it all is answered with a SYN cookie
 //    1 syn [isn, 4 bytes, if v bit 1][options][fields][window, 2 bytes]: a SYN at isn; v bit 0
 //      makes it a SYN-ACK of the host's ISN + 1. options bits: 0 MSS (2 bytes follow, any value);
 //      1 window scale (1 byte, any shift); 2 SACK-permitted; 3 timestamps (TSval, 4 bytes; the
@@ -97,6 +104,7 @@
 #include <vector>
 
 #include "stack/stack.hpp"
+#include "stack/tcp/syn_cookie.hpp"
 #include "stack/wire/ethernet.hpp"
 #include "stack/wire/icmp.hpp"
 #include "stack/wire/ipv4.hpp"
@@ -119,7 +127,7 @@ constexpr std::size_t passive_count = 3;
 constexpr std::size_t active = 3;  // the connection the host opens
 constexpr std::array<std::uint32_t, 4> default_isns{0xfffffff0, 1, 0x7ffffff0, 0x12345678};
 constexpr std::size_t max_connects = 8;
-constexpr std::size_t backlog = 4;
+constexpr std::size_t default_backlog = 4;
 // How far the options action may grow a socket's buffers, from tcp_config's size.
 constexpr std::size_t max_buffer_growth = 4;
 // A runner wakes for every deadline; a wait that would wake it more often is a late runner's.
@@ -185,6 +193,15 @@ std::size_t repeated_ack_bound(const tcp_config& k) {
   const duration interval = std::max(k.invalid_ack_interval, duration{1});
   const auto answers = static_cast<std::size_t>((1s + interval - duration{1}) / interval) + 1;
   return 2 * challenges + answers;
+}
+
+// The MSS a SYN cookie carries for a SYN that offered mss: the largest entry of the cookie's table
+// not above it, or the smallest entry for an MSS below them all.
+std::uint16_t cookie_mss(std::uint16_t mss) {
+  std::uint16_t carried = syn_cookies::mss_table.front();
+  for (const std::uint16_t entry : syn_cookies::mss_table)
+    if (entry <= mss) carried = entry;
+  return carried;
 }
 
 // Which sequence numbers the peer has sent on a tuple (a SYN and a FIN one each, data one per
@@ -265,7 +282,7 @@ struct tuple_state {
   // The host's connection on the tuple.
   std::optional<seq32> host_iss;
   std::optional<seq32> irs;                 // the peer's ISN that the host acknowledged
-  std::optional<std::uint8_t> host_wscale;  // what the host's SYN offered, when it connected
+  std::optional<std::uint8_t> host_wscale;  // what the host's SYN or SYN-ACK offered
   std::optional<std::uint8_t> host_shift;   // how its windows scale; nullopt while not known
   seq32 host_max;                           // the end of the highest sequence number it sent
   std::optional<seq32> host_ack;
@@ -273,6 +290,11 @@ struct tuple_state {
   std::optional<seq32> window_limit;  // the furthest right edge of a window the peer offered
   std::uint32_t host_tsval = 0;
   std::deque<instant> repeated_acks;  // when it repeated its last ACK to a dataless segment
+  // Its last SYN-ACK was a SYN cookie, or its connection was made from one: the MSS is then the
+  // cookie's rounding of the SYN's. Such a connection started from the window of the ACK that
+  // completed it, not the SYN's.
+  bool cookie = false;
+  std::optional<std::uint16_t> first_window;
 
   void host_connects(seq32 iss) {
     host_iss = iss;
@@ -284,6 +306,8 @@ struct tuple_state {
     host_right.reset();
     window_limit.reset();
     repeated_acks.clear();
+    cookie = false;
+    first_window.reset();
   }
   seq32 current_ack() const { return ack_all ? host_max : ack; }
   std::uint32_t ts_val(instant now) const { return ts_start + milliseconds(now); }
@@ -416,9 +440,15 @@ class peer {
                transport_checksum(ip_protocol::tcp, peer_ip, config_.address.address, seg));
     answer a{.key = t.key, .end = s.seq + s.len(), .dataless = s.payload_len == 0 && !s.flags.fin};
     answer_ = &a;
+    const counters& stats = host_.stats();
+    const std::uint64_t cookies_sent = stats[event::tcp_syn_cookies_sent];
+    const std::uint64_t cookies_validated = stats[event::tcp_syn_cookies_validated];
     // The frame is freed right after, so ASan reports any pointer the host keeps into it.
     host_.receive(frame, now);
+    if (stats[event::tcp_syn_cookies_validated] != cookies_validated) cookie_connection(t, s);
     drain(now);
+    // After the SYN-ACK itself was seen, which starts what the peer knows afresh.
+    if (stats[event::tcp_syn_cookies_sent] != cookies_sent) t.cookie = true;
     answer_ = nullptr;
     TAPSTACK_FUZZ_CHECK(a.pure_acks <= 1);
   }
@@ -491,13 +521,40 @@ class peer {
     if (s.flags.ack) t.last_ack = s.ack;
     const seq32 end = s.seq + s.len();
     if (seq_le(s.seq, t.snd_nxt) && seq_gt(end, t.snd_nxt)) t.snd_nxt = end;
-    // A window the host may take: one on an ACK of what it sent (from its ISN, as an ACK that
-    // far from the rest is on the wrong side of the sequence space), shifted by the largest scale
-    // any SYN announced, so that the edge is the furthest it can be.
+    offer_window(t, s);
+  }
+
+  // A window the host may take: one on an ACK of what it sent (from its ISN, as an ACK that far
+  // from the rest is on the wrong side of the sequence space), shifted by the largest scale any
+  // SYN announced, so that the edge is the furthest it can be.
+  static void offer_window(tuple_state& t, const segment_out& s) {
     if (s.flags.ack && t.host_iss && seq_ge(s.ack, *t.host_iss) && seq_le(s.ack, t.host_max)) {
       const seq32 edge = s.ack + (std::uint32_t{s.window} << (s.flags.syn ? 0 : t.max_shift));
       t.window_limit = t.window_limit ? seq_max(*t.window_limit, edge) : edge;
     }
+  }
+
+  // The ACK s handed back a SYN cookie, and the host made a connection from it: its ISN the
+  // cookie, the peer's ISN the one before s, and window scaling only if s's TSecr carries the
+  // peer's scale (as the cookie's SYN-ACK put it there, or as the peer forged it). The host's
+  // scale is the one its SYN-ACK announced; had that none, the host's windows cannot be read.
+  void cookie_connection(tuple_state& t, const segment_out& s) const {
+    const std::optional<std::uint8_t> announced = t.host_wscale;
+    t.host_connects(s.ack - 1);
+    t.host_max = s.ack;
+    t.irs = s.seq - 1;
+    t.cookie = true;
+    t.first_window = s.window;
+    t.host_shift = 0;
+    const auto options = tcp_options::parse(s.options.padded());
+    if (options && options->timestamps) {
+      const auto offered = syn_cookies::decode_ts_options(options->timestamps->ecr);
+      if (offered.wscale) {
+        t.max_shift = std::max(t.max_shift, *offered.wscale);
+        if (config_.tcp.window_scaling) t.host_shift = announced;
+      }
+    }
+    offer_window(t, s);
   }
 
   void observe(const_byte_span frame, instant now) {
@@ -561,6 +618,7 @@ class peer {
     }
     t.irs = seg.ack - 1;
     // A SYN-ACK carries the host's window scale only when it is in force.
+    t.host_wscale = seg.options.window_scale;
     t.host_shift = seg.options.window_scale.value_or(0);
   }
 
@@ -590,13 +648,15 @@ class peer {
     TAPSTACK_FUZZ_CHECK(t.sent.covers(*t.irs, static_cast<std::uint32_t>(seg.ack - *t.irs)));
   }
 
-  // The largest and smallest MSS the host may be using: the peer's (536 without one), raised to
-  // the floor and lowered to what the host's MTU carries, of each SYN it may have taken.
+  // The largest and smallest MSS the host may be using: the peer's (536 without one; on a cookie's
+  // connection the cookie's rounding of it), raised to the floor and lowered to what the host's
+  // MTU carries, of each SYN it may have taken.
   std::optional<std::pair<std::size_t, std::size_t>> mss_range(const tuple_state& t) const {
     std::optional<std::pair<std::size_t, std::size_t>> range;
     t.for_each_taken_syn([&](const peer_syn& s) {
+      const std::uint16_t offered = s.mss.value_or(536);
       const std::size_t raised =
-          std::max<std::size_t>(s.mss.value_or(536), config_.tcp.min_snd_mss);
+          std::max<std::size_t>(t.cookie ? cookie_mss(offered) : offered, config_.tcp.min_snd_mss);
       const std::size_t mss = std::min(raised, config_.mtu - headers_len);
       range = range ? std::pair{std::min(range->first, mss), std::max(range->second, mss)}
                     : std::pair{mss, mss};
@@ -607,6 +667,7 @@ class peer {
   // The least window the host's connection may have started with: the largest it has been
   // offered since (which silly-window avoidance halves) is no smaller.
   std::uint16_t least_first_window(const tuple_state& t) const {
+    if (t.first_window) return *t.first_window;
     std::optional<std::uint16_t> least;
     t.for_each_taken_syn(
         [&](const peer_syn& s) { least = std::min(least.value_or(s.window), s.window); });
@@ -672,8 +733,11 @@ class application {
   application(stack& host, const peer& p) : config_{host.config()}, tcp_{host.tcp()}, peer_{p} {
     listener_ = tcp_.open();
     TAPSTACK_FUZZ_CHECK(!tcp_.bind(listener_, {ipv4_address::any(), echo_port}));
-    TAPSTACK_FUZZ_CHECK(!tcp_.listen(listener_, backlog));
+    listen(default_backlog);
   }
+
+  // The listener's backlog from now on: listen() again, as a program may.
+  void listen(std::size_t backlog) { TAPSTACK_FUZZ_CHECK(!tcp_.listen(listener_, backlog)); }
 
   std::size_t open_sockets() const { return sockets_.size(); }
   std::size_t connects() const { return connects_; }
@@ -843,6 +907,7 @@ class script {
     tuple_state& t = peer_.connection(c);
     switch (a) {
       case action::wait: {
+        if (v != 0) app_.listen(v);
         const std::uint8_t n = in_.byte();
         return advance(now_ + (n < 200 ? n * 10ms : (n - 199) * duration{5s}));
       }
@@ -1109,11 +1174,8 @@ class script {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::input_reader in{{data, size}};
-  if (in.empty()) return 0;
-  fuzz::checking_sink sink;
-  stack host{host_config(in.byte()), logger{&sink, log_level::trace}};
-  host.start(instant{});
-  script{host, in}.run();
+  fuzz::drive_host({data, size}, host_config, [](stack& host, fuzz::input_reader& in) {
+    script{host, in}.run();
+  });
   return 0;
 }

@@ -303,6 +303,20 @@ CORPUS = {
         # was sent, nothing beyond it or past the window.
         "fast-retransmit-small-window": b"\0" + lc_syn(window=10) + lc_ack(window=10)
         + lc_write(1000) + lc_ack(mode=1, window=10, times=3),
+        # Backlog 1: connection 0's handshake takes it, so connection 1's SYN gets a SYN cookie
+        # (its scale and SACK in the SYN-ACK's TSval); the handshake hands it back, and the
+        # connection it makes echoes with an MSS of 1300, the cookie's for 1400. Then 0's.
+        "syn-cookie-timestamps": b"\0" + lc(LC_WAIT, b"\0", variant=1)
+        + lc_syn(mss=1460, wscale=7, sack_ok=True, tsval=1)
+        + lc_syn(conn=1, mss=1400, wscale=5, sack_ok=True, tsval=100) + lc(LC_HANDSHAKE, conn=1)
+        + lc_data(3000, conn=1) + lc_wait(ms=50) + lc_ack(conn=1) + lc(LC_HANDSHAKE)
+        + lc_data(100) + lc_wait(ms=50) + lc_ack(),
+        # Backlog 2, no timestamps: connection 2's cookie carries MSS 536 for the 100 it offered,
+        # and its connection runs without window scaling; a burst is echoed in 536-byte segments.
+        "syn-cookie-small-mss": b"\0" + lc(LC_WAIT, b"\0", variant=2) + lc_syn(mss=1460)
+        + lc_syn(conn=1, mss=1460) + lc_syn(conn=2, mss=100, wscale=3)
+        + lc(LC_HANDSHAKE, conn=2) + lc(LC_BURST, b"\x03", conn=2) + lc_wait(ms=50)
+        + lc_ack(conn=2) + lc(LC_HANDSHAKE) + lc(LC_HANDSHAKE, conn=1),
         # MTU 88, where the MSS ceiling (48) meets the floor: options leave little room.
         "mtu-88-timestamps-sack": b"\x03" + lc_syn(mss=1460, wscale=20, sack_ok=True, tsval=9)
         + lc(LC_HANDSHAKE) + lc_data(36, lc_where(LC_SND_NXT, 4)) + lc_data(36) + lc_wait(ms=50)

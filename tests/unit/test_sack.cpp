@@ -126,6 +126,34 @@ TEST_CASE("the scoreboard keeps a bounded number of ranges, dropping the highest
   CHECK(to_string(sb) == "sacked [1100,1260) [1300,1400)");
 }
 
+TEST_CASE("the scoreboard holds memory only while it holds ranges: one block of max_ranges") {
+  sack_scoreboard sb{mss_100};
+  CHECK(sb.allocated() == 0);
+  // ACKs without blocks, and blocks it does not believe, keep nothing.
+  CHECK(ack(sb, 1000, 2000) == 0);
+  CHECK(ack(sb, 1000, 2000, {blk(1900, 2100)}) == 0);
+  CHECK(sb.allocated() == 0);
+  const std::size_t block = mss_100.max_ranges * sizeof(sack_block);
+  CHECK(ack(sb, 1000, 2000, {blk(1100, 1200)}) == 100);
+  CHECK(sb.allocated() == block);
+  // As many ranges as it may hold, in the same block.
+  for (std::uint32_t left = 1300; left < 1300 + 2 * 31 * 10; left += 20)
+    ack(sb, 1000, 2000, {blk(left, left + 10)});
+  CHECK(sb.ranges().size() == mss_100.max_ranges);
+  CHECK(sb.allocated() == block);
+  // Some ranges left: the block stays. None: it goes.
+  CHECK(ack(sb, 1250, 2000) == 0);
+  CHECK(sb.allocated() == block);
+  CHECK(ack(sb, 2000, 2000) == 0);
+  CHECK(sb.empty());
+  CHECK(sb.allocated() == 0);
+  // A timeout's clear frees it too.
+  ack(sb, 2000, 3000, {blk(2100, 2200)});
+  CHECK(sb.allocated() == block);
+  sb.clear();
+  CHECK(sb.allocated() == 0);
+}
+
 TEST_CASE("RFC 6675 IsLost: DupThresh discontiguous ranges, or more than (DupThresh-1)*SMSS") {
   sack_scoreboard sb{mss_100};
   ack(sb, 1000, 2000, {blk(1100, 1110), blk(1200, 1210), blk(1300, 1310), blk(1400, 1410)});

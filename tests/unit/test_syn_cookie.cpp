@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "stack/base/rng.hpp"
 #include "stack/tcp/syn_cookie.hpp"
@@ -22,14 +23,38 @@ const seq32 peer_isn{3000000000u};
 // Some way into a minute, as a SYN would arrive.
 const instant t0 = instant{} + 90min + 17s;
 
+// The cookie for the SYN from tuple and peer_isn offering MSS `offered`, at t0, carries `carried`
+// and gives it back when its ACK comes in the same instant.
+void check_carries(const syn_cookies& cookies, std::uint16_t offered, std::uint16_t carried) {
+  CAPTURE(offered);
+  const auto c = cookies.encode(tuple, peer_isn, offered, t0);
+  CHECK(c.mss == carried);
+  CHECK(cookies.validate(tuple, peer_isn, c.isn, t0) == carried);
+}
+
+// What the cookie for the SYN from tuple and peer_isn offering mss, made at `made`, gives back
+// when its ACK comes at `at`: the MSS, or nullopt where it is refused.
+std::optional<std::uint16_t> validated_at(const syn_cookies& cookies, instant made, instant at,
+                                          std::uint16_t mss = 1460) {
+  const auto c = cookies.encode(tuple, peer_isn, mss, made);
+  return cookies.validate(tuple, peer_isn, c.isn, at);
+}
+
+// What an attacker holding a cookie might send instead: every other value of the MSS index (the
+// two low bits, under the mask), one more and one less (to move to the next entry), and the
+// cookie with any one bit flipped.
+std::vector<seq32> altered(seq32 cookie) {
+  std::vector<seq32> out;
+  for (std::uint32_t flip = 1; flip < 4; ++flip) out.push_back(seq32{cookie.value() ^ flip});
+  out.push_back(cookie + 1);
+  out.push_back(cookie - 1);
+  for (unsigned bit = 0; bit < 32; ++bit) out.push_back(seq32{cookie.value() ^ (1u << bit)});
+  return out;
+}
+
 TEST_CASE("a SYN cookie gives back each MSS of the table") {
   const syn_cookies cookies{secret};
-  for (const std::uint16_t mss : syn_cookies::mss_table) {
-    CAPTURE(mss);
-    const auto c = cookies.encode(tuple, peer_isn, mss, t0);
-    CHECK(c.mss == mss);
-    CHECK(cookies.validate(tuple, peer_isn, c.isn, t0) == mss);
-  }
+  for (const std::uint16_t mss : syn_cookies::mss_table) check_carries(cookies, mss, mss);
 }
 
 TEST_CASE("a SYN cookie rounds an MSS down to the table; one below 536 gets 536, as Linux") {
@@ -39,12 +64,7 @@ TEST_CASE("a SYN cookie rounds an MSS down to the table; one below 536 gets 536,
       {537, 536},   {1299, 536},  {1300, 1300}, {1380, 1300},  {1439, 1300},
       {1452, 1440}, {1459, 1440}, {8960, 1460}, {65535, 1460}, {535, 536},
       {48, 536},    {1, 536},     {0, 536}};
-  for (const auto& [offered, carried] : cases) {
-    CAPTURE(offered);
-    const auto c = cookies.encode(tuple, peer_isn, offered, t0);
-    CHECK(c.mss == carried);
-    CHECK(cookies.validate(tuple, peer_isn, c.isn, t0) == carried);
-  }
+  for (const auto& [offered, carried] : cases) check_carries(cookies, offered, carried);
 }
 
 TEST_CASE("the same SYN again in the same minute gets the same cookie") {
@@ -66,40 +86,35 @@ TEST_CASE("a SYN cookie lives until the counter has moved on twice: one to two m
   const syn_cookies cookies{secret};
   SUBCASE("made as a minute starts: two minutes") {
     const instant made = instant{} + 90min;
-    const auto c = cookies.encode(tuple, peer_isn, 1460, made);
-    CHECK(cookies.validate(tuple, peer_isn, c.isn, made + 1min) == 1460);
-    CHECK(cookies.validate(tuple, peer_isn, c.isn, made + 2min - 1ns) == 1460);
-    CHECK(cookies.validate(tuple, peer_isn, c.isn, made + 2min) == std::nullopt);
-    CHECK(cookies.validate(tuple, peer_isn, c.isn, made + 1h) == std::nullopt);
+    CHECK(validated_at(cookies, made, made + 1min) == 1460);
+    CHECK(validated_at(cookies, made, made + 2min - 1ns) == 1460);
+    CHECK(validated_at(cookies, made, made + 2min) == std::nullopt);
+    CHECK(validated_at(cookies, made, made + 1h) == std::nullopt);
   }
   SUBCASE("made as a minute ends: one minute") {
     const instant made = instant{} + 91min - 1ns;
-    const auto c = cookies.encode(tuple, peer_isn, 1460, made);
-    CHECK(cookies.validate(tuple, peer_isn, c.isn, made + 1min) == 1460);
-    CHECK(cookies.validate(tuple, peer_isn, c.isn, made + 1min + 1ns) == std::nullopt);
+    CHECK(validated_at(cookies, made, made + 1min) == 1460);
+    CHECK(validated_at(cookies, made, made + 1min + 1ns) == std::nullopt);
   }
   SUBCASE("256 minutes on, when the counter's low byte is the same again") {
-    const auto c = cookies.encode(tuple, peer_isn, 1460, t0);
-    CHECK(cookies.validate(tuple, peer_isn, c.isn, t0 + 256min) == std::nullopt);
-    CHECK(cookies.validate(tuple, peer_isn, c.isn, t0 + 257min) == std::nullopt);
+    CHECK(validated_at(cookies, t0, t0 + 256min) == std::nullopt);
+    CHECK(validated_at(cookies, t0, t0 + 257min) == std::nullopt);
   }
 }
 
 TEST_CASE("a SYN cookie from the future is refused") {
   const syn_cookies cookies{secret};
   const instant made = instant{} + 90min;
-  const auto c = cookies.encode(tuple, peer_isn, 1460, made);
-  CHECK(cookies.validate(tuple, peer_isn, c.isn, made - 1ns) == std::nullopt);
-  CHECK(cookies.validate(tuple, peer_isn, c.isn, made - 1min) == std::nullopt);
-  CHECK(cookies.validate(tuple, peer_isn, c.isn, made - 200min) == std::nullopt);
+  CHECK(validated_at(cookies, made, made - 1ns) == std::nullopt);
+  CHECK(validated_at(cookies, made, made - 1min) == std::nullopt);
+  CHECK(validated_at(cookies, made, made - 200min) == std::nullopt);
 }
 
 TEST_CASE("a SYN cookie works across the counter's epoch, before and after it") {
   const syn_cookies cookies{secret};
   const instant made = instant{} - 30s;
-  const auto c = cookies.encode(tuple, peer_isn, 1300, made);
-  CHECK(cookies.validate(tuple, peer_isn, c.isn, made + 1min) == 1300);
-  CHECK(cookies.validate(tuple, peer_isn, c.isn, made + 90s) == std::nullopt);
+  CHECK(validated_at(cookies, made, made + 1min, 1300) == 1300);
+  CHECK(validated_at(cookies, made, made + 90s, 1300) == std::nullopt);
 }
 
 TEST_CASE("a SYN cookie with its MSS index bits changed is refused, and so is any bit flipped") {
@@ -107,18 +122,10 @@ TEST_CASE("a SYN cookie with its MSS index bits changed is refused, and so is an
   for (const std::uint16_t mss : syn_cookies::mss_table) {
     CAPTURE(mss);
     const auto c = cookies.encode(tuple, peer_isn, mss, t0);
-    // The index sits in the two low bits (under the mask): every other value of them.
-    for (std::uint32_t flip = 1; flip < 4; ++flip) {
-      CAPTURE(flip);
-      CHECK(cookies.validate(tuple, peer_isn, seq32{c.isn.value() ^ flip}, t0) == std::nullopt);
-    }
-    // One more and one less, as an attacker would try to move to the next entry.
-    CHECK(cookies.validate(tuple, peer_isn, c.isn + 1, t0) == std::nullopt);
-    CHECK(cookies.validate(tuple, peer_isn, c.isn - 1, t0) == std::nullopt);
-    for (unsigned bit = 0; bit < 32; ++bit) {
-      CAPTURE(bit);
-      const seq32 flipped{c.isn.value() ^ (1u << bit)};
-      CHECK(cookies.validate(tuple, peer_isn, flipped, t0) == std::nullopt);
+    for (const seq32 forged : altered(c.isn)) {
+      const std::uint32_t value = forged.value();
+      CAPTURE(value);
+      CHECK(cookies.validate(tuple, peer_isn, forged, t0) == std::nullopt);
     }
   }
 }
