@@ -352,7 +352,7 @@ http_server::http_server(host& h, std::optional<http_root> root, http_limits lim
 void http_server::start() {
   tcp::error_code ec;
   acceptor_.bind(tcp::endpoint{asio::ip::tcp::v4(), port_}, ec);
-  if (!ec) acceptor_.listen(128, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw boost::system::system_error(ec, "TCP port " + std::to_string(port_));
   accept();
 }

@@ -77,7 +77,7 @@ tcp_service::tcp_service(host& h, kind k, std::uint16_t port)
 void tcp_service::start() {
   tcp::error_code ec;
   acceptor_.bind(tcp::endpoint{asio::ip::tcp::v4(), port_}, ec);
-  if (!ec) acceptor_.listen(128, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw boost::system::system_error(ec, "TCP port " + std::to_string(port_));
   accept();
 }

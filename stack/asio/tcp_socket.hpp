@@ -481,8 +481,12 @@ class socket : public detail::object, public asio::socket_base {
 class acceptor : public detail::object {
  public:
   explicit acceptor(host& h) : object{h} {}
-  // Opens, binds and listens, as asio's acceptor(io, endpoint) does.
-  acceptor(host& h, const endpoint& local, std::size_t backlog = 128);
+  // Opens, binds and listens, as asio's acceptor(io, endpoint) does, with the backlog Asio's
+  // listen() takes by default: SOMAXCONN, 4096 on Linux, which a busy server needs (a burst of
+  // connects past the backlog meets SYN cookies, and a cookie's ACK that finds the accept queue
+  // full is dropped, leaving an idle client connected to nothing, as with Linux).
+  acceptor(host& h, const endpoint& local,
+           std::size_t backlog = asio::socket_base::max_listen_connections);
   ~acceptor();
   acceptor(const acceptor&) = delete;
   acceptor& operator=(const acceptor&) = delete;
