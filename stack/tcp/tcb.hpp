@@ -9,6 +9,7 @@
 #include <string>
 #include <system_error>
 
+#include "stack/base/seq.hpp"
 #include "stack/base/time.hpp"
 #include "stack/buffers/assembler.hpp"
 #include "stack/buffers/byte_ring.hpp"
@@ -18,7 +19,6 @@
 #include "stack/tcp/rtt_estimator.hpp"
 #include "stack/tcp/sack_blocks.hpp"
 #include "stack/tcp/sack_scoreboard.hpp"
-#include "stack/tcp/seq.hpp"
 #include "stack/tcp/socket_options.hpp"
 #include "stack/tcp/tcp_state.hpp"
 #include "stack/tcp/tcp_timer_set.hpp"

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "stack/base/bytes.hpp"
-#include "stack/tcp/seq.hpp"
+#include "stack/base/seq.hpp"
 #include "stack/wire/address.hpp"
 #include "stack/wire/parse_result.hpp"
 
