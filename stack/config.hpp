@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "stack/base/time.hpp"
-#include "stack/tcp/congestion_control.hpp"
+#include "stack/tcp/congestion_algorithm.hpp"
 #include "stack/wire/address.hpp"
 
 namespace tapstack {

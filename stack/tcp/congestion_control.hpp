@@ -10,16 +10,11 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <string_view>
 
 #include "stack/base/time.hpp"
+#include "stack/tcp/congestion_algorithm.hpp"
 
 namespace tapstack {
-
-enum class congestion_algorithm { newreno, cubic };
-std::string_view to_string(congestion_algorithm a);  // "newreno", "cubic"
-// The names to_string gives, exactly; anything else is nullopt.
-std::optional<congestion_algorithm> parse_congestion_algorithm(std::string_view name);
 
 class congestion_control {
  public:
