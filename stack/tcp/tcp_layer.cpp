@@ -69,12 +69,12 @@ std::error_code tcp_layer::bind(tcp_socket_id s, ipv4_endpoint local) {
 }
 
 std::error_code tcp_layer::bind_ephemeral(socket& s, const std::optional<ipv4_endpoint>& remote) {
-  const udp_config& c = ctx_.config.udp;  // the same dynamic range for both transports
-  const std::uint32_t range = c.ephemeral_last - c.ephemeral_first + 1u;
+  const port_range& c = ctx_.config.tcp.ephemeral_ports;
+  const std::uint32_t range = c.last - c.first + 1u;
   const auto start = static_cast<std::uint32_t>(ctx_.random.uniform(0, range - 1));
   const ipv4_endpoint self{ctx_.config.address.address, 0};
   for (std::uint32_t i = 0; i < range; ++i) {
-    const auto port = static_cast<std::uint16_t>(c.ephemeral_first + (start + i) % range);
+    const auto port = static_cast<std::uint16_t>(c.first + (start + i) % range);
     if (port_in_use(port)) continue;
     // Not a tuple still in the table, nor one in TIME-WAIT (which keeps it from an early reuse).
     if (const tcp_tuple tuple{{self.address, port}, *remote};

@@ -69,12 +69,12 @@ std::error_code udp_layer::bind(udp_socket_id s, ipv4_endpoint local) {
 }
 
 std::error_code udp_layer::bind_ephemeral(udp_socket_id s, socket& sock) {
-  const udp_config& c = ctx_.config.udp;
-  const std::uint32_t range = c.ephemeral_last - c.ephemeral_first + 1u;
+  const port_range& c = ctx_.config.udp.ephemeral_ports;
+  const std::uint32_t range = c.last - c.first + 1u;
   // RFC 6056 algorithm 1: a random port, then the next free one after it.
   const auto start = static_cast<std::uint32_t>(ctx_.random.uniform(0, range - 1));
   for (std::uint32_t i = 0; i < range; ++i) {
-    const auto port = static_cast<std::uint16_t>(c.ephemeral_first + (start + i) % range);
+    const auto port = static_cast<std::uint16_t>(c.first + (start + i) % range);
     if (ports_.contains(port)) continue;
     ports_.emplace(port, s);
     sock.local = ipv4_endpoint{ipv4_address::any(), port};
