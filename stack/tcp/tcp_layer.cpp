@@ -582,10 +582,9 @@ void tcp_layer::poll(instant now) {
 }
 
 void tcp_layer::receive_error(const icmp_error& e, instant now) {
-  if (e.original.payload_start.size() < 8) return;
-  const tcp_tuple tuple{
-      {e.original.src, load_be16(&e.original.payload_start[tcp::field::src_port])},
-      {e.original.dst, load_be16(&e.original.payload_start[tcp::field::dst_port])}};
+  const auto quoted = quoted_tcp_view::check(e.original.payload_start);
+  if (!quoted) return ctx_.drop(quoted.error(), now);
+  const tcp_tuple tuple{{e.original.src, quoted->src_port()}, {e.original.dst, quoted->dst_port()}};
   const auto it = connections_.find(tuple);
   if (it == connections_.end()) return ctx_.drop(drop_reason::icmp_error_unmatched, now);
   // RFC 1122 4.2.3.9: port and protocol unreachable are hard errors for a connection being

@@ -182,10 +182,10 @@ void udp_layer::receive(const ipv4_packet& packet, instant now) {
 }
 
 void udp_layer::receive_error(const icmp_error& e, instant now) {
-  const auto view = e.original.payload_start;  // at least the 8 bytes of the UDP header
-  const std::uint16_t src_port = load_be16(&view[udp::field::src_port]);
-  const ipv4_endpoint peer{e.original.dst, load_be16(&view[udp::field::dst_port])};
-  const auto it = by_port_.find(src_port);
+  const auto quoted = quoted_udp_view::check(e.original.payload_start);
+  if (!quoted) return ctx_.drop(quoted.error(), now);
+  const ipv4_endpoint peer{e.original.dst, quoted->dst_port()};
+  const auto it = by_port_.find(quoted->src_port());
   socket* sock = it == by_port_.end() ? nullptr : find(it->second);
   if (!sock) return ctx_.drop(drop_reason::icmp_error_unmatched, now);
   // Only a connected socket hears of it (Linux without IP_RECVERR); the error is kept for the
