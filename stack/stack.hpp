@@ -38,7 +38,6 @@ class stack {
 
   // The next frame for the device, oldest first.
   std::optional<frame> pop_transmit();
-  bool has_transmit() const { return eth_.has_transmit(); }
   // Returns a transmitted frame's buffer for reuse.
   void recycle(frame&& f) { ctx_.pool.give(std::move(f)); }
 
