@@ -5,8 +5,9 @@
 #include <cstdint>
 #include <optional>
 
+#include "stack/base/port_range.hpp"
 #include "stack/base/time.hpp"
-#include "stack/tcp/congestion_control.hpp"
+#include "stack/tcp/congestion_algorithm.hpp"
 #include "stack/wire/address.hpp"
 
 namespace tapstack {
@@ -36,9 +37,8 @@ struct udp_config {
   // Per socket, whichever bound is reached first; the rest is dropped and counted (udp_queue_full).
   std::size_t max_queued_datagrams = 256;
   std::size_t max_queued_bytes = 256 * 1024;
-  // RFC 6335's dynamic range, which ephemeral ports are drawn from at random (RFC 6056).
-  std::uint16_t ephemeral_first = 49152;
-  std::uint16_t ephemeral_last = 65535;
+  // Where ephemeral ports are drawn from at random (RFC 6056).
+  port_range ephemeral_ports = dynamic_ports;
 };
 
 // Reassembly of incoming IPv4 fragments. The bounds cap what a peer sending fragments that never
@@ -101,6 +101,9 @@ struct tcp_config {
   // the host's memory when peers open connections and never close them; at a couple of KiB per
   // idle connection, the default allows about 1 GiB.
   std::size_t max_connections = 500'000;
+  // Where connect() and bind() or listen() without a port draw a port from, at random (RFC
+  // 6056). TCP's own: its ports are a space apart from UDP's.
+  port_range ephemeral_ports = dynamic_ports;
 
   // What each connection starts with; the socket options of the same names change one socket.
   // Nagle's algorithm (RFC 896, RFC 1122 4.2.3.4) is on unless no_delay.

@@ -13,6 +13,10 @@ const stack_config& validated(const stack_config& c) {
   if (c.gateway && !c.address.contains(*c.gateway))
     throw std::invalid_argument("gateway " + to_string(*c.gateway) + " is not on-link with " +
                                 to_string(c.address));
+  for (const port_range& r : {c.udp.ephemeral_ports, c.tcp.ephemeral_ports})
+    if (r.first == 0 || r.first > r.last)
+      throw std::invalid_argument("ephemeral ports " + std::to_string(r.first) + "-" +
+                                  std::to_string(r.last) + " are empty or include port 0");
   return c;
 }
 

@@ -21,7 +21,8 @@ namespace tapstack {
 class stack {
  public:
   // Throws std::invalid_argument for a configuration no host can run with (an MTU outside
-  // min_mtu..max_mtu, an address with prefix 32 and a gateway).
+  // min_mtu..max_mtu, an address with prefix 32 and a gateway, an ephemeral port range that is
+  // empty or holds port 0).
   explicit stack(const stack_config& config, logger log = {});
   stack(const stack&) = delete;
   stack& operator=(const stack&) = delete;
@@ -37,7 +38,6 @@ class stack {
 
   // The next frame for the device, oldest first.
   std::optional<frame> pop_transmit();
-  bool has_transmit() const { return eth_.has_transmit(); }
   // Returns a transmitted frame's buffer for reuse.
   void recycle(frame&& f) { ctx_.pool.give(std::move(f)); }
 

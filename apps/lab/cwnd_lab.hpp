@@ -10,7 +10,7 @@
 #include <ostream>
 
 #include "stack/base/time.hpp"
-#include "stack/tcp/congestion_control.hpp"
+#include "stack/tcp/congestion_algorithm.hpp"
 
 namespace tapstack::lab {
 

@@ -26,8 +26,8 @@
 #include <utility>
 #include <vector>
 
+#include "stack/base/seq.hpp"
 #include "stack/device.hpp"
-#include "stack/tcp/seq.hpp"
 #include "stack/wire/address.hpp"
 
 namespace tapstack::sim {

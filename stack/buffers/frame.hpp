@@ -32,7 +32,6 @@ class frame {
   const_byte_span bytes() const { return {storage_.data() + head_, len_}; }
   std::size_t size() const { return len_; }
   std::size_t headroom() const { return head_; }
-  std::size_t tailroom() const { return storage_.size() - head_ - len_; }
 
   // Sets the length of the content that starts at the current head.
   void resize(std::size_t len) {

@@ -10,16 +10,11 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <string_view>
 
 #include "stack/base/time.hpp"
+#include "stack/tcp/congestion_algorithm.hpp"
 
 namespace tapstack {
-
-enum class congestion_algorithm { newreno, cubic };
-std::string_view to_string(congestion_algorithm a);  // "newreno", "cubic"
-// The names to_string gives, exactly; anything else is nullopt.
-std::optional<congestion_algorithm> parse_congestion_algorithm(std::string_view name);
 
 class congestion_control {
  public:
@@ -31,9 +26,6 @@ class congestion_control {
   bool in_slow_start() const { return cwnd_ < ssthresh_; }
   // Loss recovery sets the window itself (RFC 6582 3.2, RFC 6675 5); never below one segment.
   void set_cwnd(std::uint32_t bytes);
-  // The sender's MSS changed (the peer's MSS option, a smaller path MTU). The initial window stays
-  // what the constructor was given: make the object once the handshake has settled the MSS.
-  void set_mss(std::uint32_t mss) { mss_ = mss; }
 
   // bytes_acked of new data were cumulatively acknowledged outside loss recovery (RFC 5681 3.1);
   // srtt is the connection's smoothed RTT once it has one. Call it only while the sender is
@@ -75,6 +67,7 @@ class congestion_control {
 // 6928's `segments` segments (10), capped as that RFC says at max(2 * mss, 14600) bytes.
 std::uint32_t initial_window(std::uint32_t mss, unsigned segments);
 
+// The MSS is the object's for life: make it once the handshake has settled the MSS.
 std::unique_ptr<congestion_control> make_congestion_control(congestion_algorithm a,
                                                             std::uint32_t mss,
                                                             std::uint32_t initial_window);

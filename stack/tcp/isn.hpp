@@ -5,9 +5,9 @@
 // (the clock moved on), and an off-path attacker cannot guess another tuple's ISN. The secret comes
 // from the host's seeded generator, so a simulation is reproducible from its seed.
 #include "stack/base/rng.hpp"
+#include "stack/base/seq.hpp"
 #include "stack/base/siphash.hpp"
 #include "stack/base/time.hpp"
-#include "stack/tcp/seq.hpp"
 #include "stack/wire/address.hpp"
 
 namespace tapstack {

@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <span>
 
+#include "stack/base/seq.hpp"
 #include "stack/buffers/assembler.hpp"
-#include "stack/tcp/seq.hpp"
 #include "stack/wire/tcp.hpp"
 
 namespace tapstack {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "stack/tcp/seq.hpp"
+#include "stack/base/seq.hpp"
 #include "stack/wire/tcp.hpp"
 
 namespace tapstack {

@@ -23,9 +23,9 @@
 #include <cstdint>
 #include <optional>
 
+#include "stack/base/seq.hpp"
 #include "stack/base/siphash.hpp"
 #include "stack/base/time.hpp"
-#include "stack/tcp/seq.hpp"
 #include "stack/tcp/tcp_tuple.hpp"
 
 namespace tapstack {

@@ -9,6 +9,7 @@
 #include <string>
 #include <system_error>
 
+#include "stack/base/seq.hpp"
 #include "stack/base/time.hpp"
 #include "stack/buffers/assembler.hpp"
 #include "stack/buffers/byte_ring.hpp"
@@ -18,7 +19,6 @@
 #include "stack/tcp/rtt_estimator.hpp"
 #include "stack/tcp/sack_blocks.hpp"
 #include "stack/tcp/sack_scoreboard.hpp"
-#include "stack/tcp/seq.hpp"
 #include "stack/tcp/socket_options.hpp"
 #include "stack/tcp/tcp_state.hpp"
 #include "stack/tcp/tcp_timer_set.hpp"
@@ -148,10 +148,6 @@ struct tcb {
     return make_congestion_control(congestion, smss(),
                                    initial_window(smss(), c.initial_window_segments));
   }
-
-  // The sequence number our FIN takes once the application shut down sending, until it is
-  // acknowledged (snd_una then passes it and the buffer is empty).
-  seq32 fin_seq() const { return snd_una + static_cast<std::uint32_t>(send_buffer.size()); }
 };
 
 // "ESTABLISHED 10.0.0.2.80 > 10.0.0.1.40000 snd.una=1 snd.nxt=1 snd.wnd=64240 rcv.nxt=1

@@ -27,7 +27,8 @@ tcp_layer::tcp_layer(host_context& ctx, ipv4_layer& ip)
       isn_{secret_},
       cookies_{derive_key(secret_, 2)},
       connections_{0, tcp_tuple_hash{derive_key(secret_, 1)}},
-      time_wait_{0, tcp_tuple_hash{derive_key(secret_, 1)}} {}
+      time_wait_{0, tcp_tuple_hash{derive_key(secret_, 1)}},
+      ports_{ctx.config.tcp.ephemeral_ports, ctx.random} {}
 
 tcp_layer::~tcp_layer() = default;
 
@@ -52,12 +53,6 @@ tcp_socket_id tcp_layer::open() {
   return id;
 }
 
-bool tcp_layer::port_in_use(std::uint16_t port) const {
-  for (const auto& [id, s] : sockets_)
-    if (s.local && s.local->port == port) return true;
-  return false;
-}
-
 std::error_code tcp_layer::bind(tcp_socket_id s, ipv4_endpoint local) {
   socket* sock = find(s);
   if (!sock) return error(std::errc::bad_file_descriptor);
@@ -65,27 +60,25 @@ std::error_code tcp_layer::bind(tcp_socket_id s, ipv4_endpoint local) {
   if (!local.address.is_unspecified() && local.address != ctx_.config.address.address)
     return error(std::errc::address_not_available);
   if (local.port == 0) return bind_ephemeral(*sock, std::nullopt);
-  if (port_in_use(local.port)) return error(std::errc::address_in_use);
+  if (ports_.in_use(local.port)) return error(std::errc::address_in_use);
+  ports_.hold(local.port);
   sock->local = local;
   return {};
 }
 
 std::error_code tcp_layer::bind_ephemeral(socket& s, const std::optional<ipv4_endpoint>& remote) {
-  const udp_config& c = ctx_.config.udp;  // the same dynamic range for both transports
-  const std::uint32_t range = c.ephemeral_last - c.ephemeral_first + 1u;
-  const auto start = static_cast<std::uint32_t>(ctx_.random.uniform(0, range - 1));
-  const ipv4_endpoint self{ctx_.config.address.address, 0};
-  for (std::uint32_t i = 0; i < range; ++i) {
-    const auto port = static_cast<std::uint16_t>(c.ephemeral_first + (start + i) % range);
-    if (port_in_use(port)) continue;
-    // Not a tuple still in the table, nor one in TIME-WAIT (which keeps it from an early reuse).
-    if (const tcp_tuple tuple{{self.address, port}, *remote};
-        remote && (connections_.contains(tuple) || time_wait_.contains(tuple)))
-      continue;
-    s.local = ipv4_endpoint{ipv4_address::any(), port};
-    return {};
-  }
-  return error(std::errc::address_in_use);
+  const ipv4_address self = ctx_.config.address.address;
+  std::uint16_t port = 0;
+  // For a connect, a port whose tuple is neither still in the table nor in TIME-WAIT (which keeps
+  // it from an early reuse).
+  const auto tuple_free = [&](std::uint16_t p) {
+    if (!remote) return true;
+    const tcp_tuple tuple{{self, p}, *remote};
+    return !connections_.contains(tuple) && !time_wait_.contains(tuple);
+  };
+  if (const auto ec = ports_.allocate(port, tuple_free)) return ec;
+  s.local = ipv4_endpoint{ipv4_address::any(), port};
+  return {};
 }
 
 std::error_code tcp_layer::listen(tcp_socket_id s, std::size_t backlog) {
@@ -111,6 +104,7 @@ std::error_code tcp_layer::accept(tcp_socket_id listener, tcp_socket_id& out) {
   socket& accepted = sockets_[out];
   accepted.options = sock->options;
   accepted.local = conn->t.tuple.local;
+  ports_.hold(accepted.local->port);  // the listener's port, shared
   conn->handle = out;
   conn->listener.reset();
   accepted.conn = std::move(conn);
@@ -261,6 +255,7 @@ std::error_code tcp_layer::close(tcp_socket_id s, instant now) {
       shutdown_send(s, now);
     }
   }
+  if (sock->local) ports_.release(sock->local->port);
   sockets_.erase(s);
   return {};
 }
@@ -525,10 +520,9 @@ void tcp_layer::poll(instant now) {
 }
 
 void tcp_layer::receive_error(const icmp_error& e, instant now) {
-  if (e.original.payload_start.size() < 8) return;
-  const tcp_tuple tuple{
-      {e.original.src, load_be16(&e.original.payload_start[tcp::field::src_port])},
-      {e.original.dst, load_be16(&e.original.payload_start[tcp::field::dst_port])}};
+  const auto quoted = quoted_tcp_view::check(e.original.payload_start);
+  if (!quoted) return ctx_.drop(quoted.error(), now);
+  const tcp_tuple tuple{{e.original.src, quoted->src_port()}, {e.original.dst, quoted->dst_port()}};
   const auto it = connections_.find(tuple);
   if (it == connections_.end()) return ctx_.drop(drop_reason::icmp_error_unmatched, now);
   // RFC 1122 4.2.3.9: port and protocol unreachable are hard errors for a connection being

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "stack/base/deadline_heap.hpp"
+#include "stack/base/port_allocator.hpp"
 #include "stack/context.hpp"
 #include "stack/held.hpp"
 #include "stack/ip/icmp_layer.hpp"
@@ -219,7 +220,6 @@ class tcp_layer {
   // that closed it is over, and in its socket until the application closes that).
   void leave_table(tcp_connection& c);
   std::error_code bind_ephemeral(socket& s, const std::optional<ipv4_endpoint>& remote);
-  bool port_in_use(std::uint16_t port) const;
   socket* find(tcp_socket_id s);
   const socket* find(tcp_socket_id s) const;
   tcp_connection* connection_of(tcp_socket_id s) const;
@@ -240,6 +240,8 @@ class tcp_layer {
   std::vector<std::shared_ptr<tcp_connection>> closed_;
   std::vector<tcp_connection*> due_;  // poll()'s, kept for its memory
   std::map<std::uint16_t, tcp_socket_id> listeners_;
+  // Every socket with a local port holds it here, accepted ones included.
+  port_allocator ports_;
   tcp_socket_id next_id_ = 1;
   state_observer observer_;
   event_observer event_observer_;

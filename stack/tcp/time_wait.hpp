@@ -15,9 +15,9 @@
 #include <optional>
 
 #include "stack/base/deadline_heap.hpp"
+#include "stack/base/seq.hpp"
 #include "stack/base/time.hpp"
 #include "stack/tcp/reply_budget.hpp"
-#include "stack/tcp/seq.hpp"
 #include "stack/tcp/tcp_tuple.hpp"
 
 namespace tapstack {

@@ -46,7 +46,10 @@ const udp_layer::socket* udp_layer::find(udp_socket_id s) const {
 std::error_code udp_layer::close(udp_socket_id s) {
   const socket* sock = find(s);
   if (!sock) return error(std::errc::bad_file_descriptor);
-  if (sock->local) ports_.erase(sock->local->port);
+  if (sock->local) {
+    ports_.release(sock->local->port);
+    by_port_.erase(sock->local->port);
+  }
   sockets_.erase(s);
   return {};
 }
@@ -62,25 +65,19 @@ std::error_code udp_layer::bind(udp_socket_id s, ipv4_endpoint local) {
     sock->local->address = local.address;
     return {};
   }
-  if (ports_.contains(local.port)) return error(std::errc::address_in_use);
-  ports_.emplace(local.port, s);
+  if (ports_.in_use(local.port)) return error(std::errc::address_in_use);
+  ports_.hold(local.port);
+  by_port_.emplace(local.port, s);
   sock->local = local;
   return {};
 }
 
 std::error_code udp_layer::bind_ephemeral(udp_socket_id s, socket& sock) {
-  const udp_config& c = ctx_.config.udp;
-  const std::uint32_t range = c.ephemeral_last - c.ephemeral_first + 1u;
-  // RFC 6056 algorithm 1: a random port, then the next free one after it.
-  const auto start = static_cast<std::uint32_t>(ctx_.random.uniform(0, range - 1));
-  for (std::uint32_t i = 0; i < range; ++i) {
-    const auto port = static_cast<std::uint16_t>(c.ephemeral_first + (start + i) % range);
-    if (ports_.contains(port)) continue;
-    ports_.emplace(port, s);
-    sock.local = ipv4_endpoint{ipv4_address::any(), port};
-    return {};
-  }
-  return error(std::errc::address_in_use);
+  std::uint16_t port = 0;
+  if (const auto ec = ports_.allocate(port)) return ec;
+  by_port_.emplace(port, s);
+  sock.local = ipv4_endpoint{ipv4_address::any(), port};
+  return {};
 }
 
 std::error_code udp_layer::connect(udp_socket_id s, ipv4_endpoint remote) {
@@ -167,8 +164,8 @@ void udp_layer::receive(const ipv4_packet& packet, instant now) {
 
   // One socket per port; a connected one takes only its peer's datagrams (as Linux scores them,
   // a stranger's datagram finds no socket and is answered with port unreachable).
-  const auto it = ports_.find(udp.dst_port);
-  socket* sock = it == ports_.end() ? nullptr : find(it->second);
+  const auto it = by_port_.find(udp.dst_port);
+  socket* sock = it == by_port_.end() ? nullptr : find(it->second);
   if (sock && sock->remote && *sock->remote != from) sock = nullptr;
   if (!sock) {
     ctx_.drop(drop_reason::udp_no_socket, now);
@@ -185,11 +182,11 @@ void udp_layer::receive(const ipv4_packet& packet, instant now) {
 }
 
 void udp_layer::receive_error(const icmp_error& e, instant now) {
-  const auto view = e.original.payload_start;  // at least the 8 bytes of the UDP header
-  const std::uint16_t src_port = load_be16(&view[udp::field::src_port]);
-  const ipv4_endpoint peer{e.original.dst, load_be16(&view[udp::field::dst_port])};
-  const auto it = ports_.find(src_port);
-  socket* sock = it == ports_.end() ? nullptr : find(it->second);
+  const auto quoted = quoted_udp_view::check(e.original.payload_start);
+  if (!quoted) return ctx_.drop(quoted.error(), now);
+  const ipv4_endpoint peer{e.original.dst, quoted->dst_port()};
+  const auto it = by_port_.find(quoted->src_port());
+  socket* sock = it == by_port_.end() ? nullptr : find(it->second);
   if (!sock) return ctx_.drop(drop_reason::icmp_error_unmatched, now);
   // Only a connected socket hears of it (Linux without IP_RECVERR); the error is kept for the
   // next call, as a socket's pending error is.

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "stack/base/port_allocator.hpp"
 #include "stack/context.hpp"
 #include "stack/held.hpp"
 #include "stack/ip/icmp_layer.hpp"
@@ -30,7 +31,7 @@ using udp_socket_id = std::uint32_t;
 class udp_layer {
  public:
   udp_layer(host_context& ctx, ipv4_layer& ip, icmp_layer& icmp)
-      : ctx_{ctx}, ip_{ip}, icmp_{icmp} {}
+      : ctx_{ctx}, ip_{ip}, icmp_{icmp}, ports_{ctx.config.udp.ephemeral_ports, ctx.random} {}
 
   udp_socket_id open();
   // Frees the port and drops what was queued.
@@ -84,8 +85,11 @@ class udp_layer {
   host_context& ctx_;
   ipv4_layer& ip_;
   icmp_layer& icmp_;
+  port_allocator ports_;
   std::map<udp_socket_id, socket> sockets_;
-  std::map<std::uint16_t, udp_socket_id> ports_;
+  // Which socket a datagram to a port goes to; one per port, so a port is taken in ports_ exactly
+  // while it is here.
+  std::map<std::uint16_t, udp_socket_id> by_port_;
   udp_socket_id next_id_ = 1;
 };
 

@@ -57,7 +57,6 @@ class ipv4_view {
   std::size_t frag_offset() const { return (flags_frag() & ipv4::offset_mask) * 8u; }
   std::uint8_t ttl() const { return bytes_[ipv4::field::ttl]; }
   std::uint8_t protocol() const { return bytes_[ipv4::field::protocol]; }
-  std::uint16_t header_checksum() const { return load_be16(&bytes_[ipv4::field::checksum]); }
   ipv4_address src() const { return {load_be32(&bytes_[ipv4::field::src])}; }
   ipv4_address dst() const { return {load_be32(&bytes_[ipv4::field::dst])}; }
   bool verify_checksum() const;

@@ -271,6 +271,11 @@ parse_result<tcp_view> tcp_view::check(const_byte_span segment) {
   return tcp_view{segment};
 }
 
+parse_result<quoted_tcp_view> quoted_tcp_view::check(const_byte_span quote) {
+  if (quote.size() < tcp::min_quoted_len) return drop_reason::tcp_truncated;
+  return quoted_tcp_view{quote};
+}
+
 parse_result<tcp_repr> tcp_repr::parse(const tcp_view& v, ipv4_address src, ipv4_address dst) {
   // The checksum first: a damaged segment is counted as damaged, not as a bad option.
   if (transport_checksum(ip_protocol::tcp, src, dst, v.segment()) != 0)

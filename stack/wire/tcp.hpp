@@ -13,7 +13,7 @@
 #include <string>
 
 #include "stack/base/bytes.hpp"
-#include "stack/tcp/seq.hpp"
+#include "stack/base/seq.hpp"
 #include "stack/wire/address.hpp"
 #include "stack/wire/parse_result.hpp"
 
@@ -29,6 +29,8 @@ inline constexpr std::uint8_t max_window_scale = 14;
 inline constexpr std::size_t max_sack_blocks = 4;
 // The timestamps option as sent: NOP NOP kind length TSval TSecr (RFC 7323 Appendix A's layout).
 inline constexpr std::uint32_t timestamps_option_len = 12;
+// What an ICMP error quotes of a segment at the least (RFC 792): the ports and the sequence number.
+inline constexpr std::size_t min_quoted_len = 8;
 namespace field {
 inline constexpr std::size_t src_port = 0;
 inline constexpr std::size_t dst_port = 2;
@@ -138,6 +140,21 @@ class tcp_view {
 
  private:
   explicit tcp_view(const_byte_span b) : bytes_{b} {}
+  const_byte_span bytes_;
+};
+
+// The start of a segment as an ICMP error quotes it: perhaps no more than min_quoted_len bytes,
+// too few for tcp_view::check, and enough for the ports that name the connection.
+class quoted_tcp_view {
+ public:
+  // tcp_truncated when shorter than min_quoted_len.
+  static parse_result<quoted_tcp_view> check(const_byte_span quote);
+
+  std::uint16_t src_port() const { return load_be16(&bytes_[tcp::field::src_port]); }
+  std::uint16_t dst_port() const { return load_be16(&bytes_[tcp::field::dst_port]); }
+
+ private:
+  explicit quoted_tcp_view(const_byte_span b) : bytes_{b} {}
   const_byte_span bytes_;
 };
 

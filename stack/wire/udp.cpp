@@ -13,6 +13,11 @@ parse_result<udp_view> udp_view::check(const_byte_span datagram) {
   return udp_view{datagram};
 }
 
+parse_result<quoted_udp_view> quoted_udp_view::check(const_byte_span quote) {
+  if (quote.size() < udp::header_len) return drop_reason::udp_truncated;
+  return quoted_udp_view{quote};
+}
+
 parse_result<udp_repr> udp_repr::parse(const udp_view& v, ipv4_address src, ipv4_address dst) {
   if (v.checksum() != 0 && transport_checksum(ip_protocol::udp, src, dst, v.datagram()) != 0)
     return drop_reason::udp_bad_checksum;

@@ -41,6 +41,22 @@ class udp_view {
   const_byte_span bytes_;
 };
 
+// The start of a datagram as an ICMP error quotes it (RFC 792: at least its first 8 bytes): the
+// whole header, but with a length field that counts the payload the quote cut off, which
+// udp_view::check would refuse.
+class quoted_udp_view {
+ public:
+  // udp_truncated when shorter than the header.
+  static parse_result<quoted_udp_view> check(const_byte_span quote);
+
+  std::uint16_t src_port() const { return load_be16(&bytes_[udp::field::src_port]); }
+  std::uint16_t dst_port() const { return load_be16(&bytes_[udp::field::dst_port]); }
+
+ private:
+  explicit quoted_udp_view(const_byte_span b) : bytes_{b} {}
+  const_byte_span bytes_;
+};
+
 struct udp_repr {
   std::uint16_t src_port = 0;
   std::uint16_t dst_port = 0;

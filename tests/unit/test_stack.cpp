@@ -32,12 +32,20 @@ TEST_CASE("a configuration no host can run with is refused at construction") {
   stack_config off_link;
   off_link.gateway = ipv4_address{0x0a000101};  // 10.0.1.1, outside 10.0.0.0/24
   CHECK_THROWS_AS(stack{off_link}, std::invalid_argument);
+  stack_config reversed_udp_ports;
+  reversed_udp_ports.udp.ephemeral_ports = {50000, 49999};
+  CHECK_THROWS_AS(stack{reversed_udp_ports}, std::invalid_argument);
+  stack_config tcp_port_zero;
+  tcp_port_zero.tcp.ephemeral_ports = {0, 100};
+  CHECK_THROWS_AS(stack{tcp_port_zero}, std::invalid_argument);
 
   stack_config edges;
   edges.mtu = min_mtu;
   CHECK_NOTHROW(stack{edges});
   edges.mtu = max_mtu;
   edges.gateway.reset();
+  edges.udp.ephemeral_ports = {1, 1};
+  edges.tcp.ephemeral_ports = {65535, 65535};
   CHECK_NOTHROW(stack{edges});
 }
 

@@ -3,6 +3,8 @@
 // expected.
 #include <doctest/doctest.h>
 
+#include "tests/support/frames.hpp"
+#include "tests/support/golden.hpp"
 #include "tests/support/tcp_harness.hpp"
 
 namespace tapstack::test {
@@ -114,6 +116,46 @@ TEST_CASE("SYN-SENT: a SYN without ACK is a simultaneous open: SYN-ACK, SYN-RECE
   // The peer's SYN-ACK: its SYN is old news, challenge-ACKed; the ACK of ours is not lost on us.
   t.inject({.ack = true}, seq32{1001}, iss + 1);
   CHECK(t.host.tcp().info(s)->state == tcp_state::established);
+}
+
+// The peer's ICMP error about the host's segment, quoting only what RFC 792 promises: the IP
+// header and the first 8 bytes (ports and sequence number).
+byte_vector icmp_error_about(std::uint8_t code, std::uint16_t src_port, std::uint16_t dst_port,
+                             seq32 seq) {
+  byte_vector start(tcp::min_quoted_len);
+  store_be16(&start[tcp::field::src_port], src_port);
+  store_be16(&start[tcp::field::dst_port], dst_port);
+  store_be32(&start[tcp::field::seq], seq.value());
+  ipv4_repr sent;
+  sent.src = capture::host_ip;
+  sent.dst = capture::peer_ip;
+  sent.protocol = ip_protocol::tcp;
+  const byte_vector quote = emit_ipv4(sent, start);
+  icmp_repr error;
+  error.type = icmp_type::dest_unreachable;
+  error.code = code;
+  error.data = quote;
+  ipv4_repr ip;
+  ip.src = capture::peer_ip;
+  ip.dst = capture::host_ip;
+  return emit_frame({capture::peer_mac, capture::host_mac, ethertype::ipv4},
+                    emit_ipv4(ip, emit_icmp(error)));
+}
+
+TEST_CASE("SYN-SENT: port unreachable refuses the connection; host unreachable does not") {
+  tcp_harness t;
+  const auto s = t.reach(tcp_state::syn_sent, open_kind::active);
+  // RFC 1122 4.2.3.9: a soft error; the connection goes on trying.
+  t.host.receive(icmp_error_about(1, h::host_port, h::peer_port, t.host_iss), t.now());
+  CHECK(t.host.tcp().info(s)->state == tcp_state::syn_sent);
+  // About another connection: counted, and nothing changes.
+  t.host.receive(icmp_error_about(3, h::host_port, h::peer_port + 1, t.host_iss), t.now());
+  CHECK(t.host.stats()[drop_reason::icmp_error_unmatched] == 1);
+  CHECK(t.host.tcp().info(s)->state == tcp_state::syn_sent);
+  // A hard error.
+  t.host.receive(icmp_error_about(3, h::host_port, h::peer_port, t.host_iss), t.now());
+  CHECK(t.host.tcp().info(s)->state == tcp_state::closed);
+  CHECK(t.read(s).error == std::errc::connection_refused);
 }
 
 // 3.10.7.4: the synchronized states. The rows every state shares (sequence number, RST, SYN, ACK

@@ -2,9 +2,9 @@
 // RFC 6528 initial sequence numbers.
 #include <doctest/doctest.h>
 
+#include "stack/base/seq.hpp"
 #include "stack/tcp/isn.hpp"
 #include "stack/tcp/rtt_estimator.hpp"
-#include "stack/tcp/seq.hpp"
 #include "stack/tcp/tcp_state.hpp"
 
 namespace tapstack::test {

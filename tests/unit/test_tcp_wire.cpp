@@ -221,6 +221,19 @@ TEST_CASE("emit does not copy a payload already in place, and sends reserved bit
   CHECK(again == s.bytes);
 }
 
+TEST_CASE("an ICMP error's quote of a segment: 8 bytes give the ports, fewer are truncated") {
+  const auto s = segment_of(load_golden("tcp-syn"));
+  const auto full = tcp_view::check(s.bytes);
+  REQUIRE(full);
+  const const_byte_span quote = const_byte_span{s.bytes}.first(tcp::min_quoted_len);
+  CHECK(tcp_view::check(quote).error() == drop_reason::tcp_truncated);
+  const auto quoted = quoted_tcp_view::check(quote);
+  REQUIRE(quoted);
+  CHECK(quoted->src_port() == full->src_port());
+  CHECK(quoted->dst_port() == full->dst_port());
+  CHECK(quoted_tcp_view::check(quote.first(7)).error() == drop_reason::tcp_truncated);
+}
+
 TEST_CASE("header checks: truncated, data offset below 5 words or past the segment") {
   const auto s = segment_of(load_golden("tcp-syn"));
   const const_byte_span bytes{s.bytes};

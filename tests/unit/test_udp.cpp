@@ -56,6 +56,21 @@ TEST_CASE("the kernel's datagram parses, and emitting it again gives its bytes")
   CHECK(describe_frame(g.bytes) == g.tcpdump_line("-n"));
 }
 
+TEST_CASE("an ICMP error's quote of a datagram: its header gives the ports, less is truncated") {
+  const auto g = load_golden("udp-datagram").bytes;
+  const auto full = udp_view::check(const_byte_span{g}.subspan(udp_at));
+  REQUIRE(full);
+  REQUIRE(full->length() > udp::header_len);
+  const const_byte_span quote = const_byte_span{g}.subspan(udp_at, udp::header_len);
+  // The length field counts the payload the quote cut off.
+  CHECK(udp_view::check(quote).error() == drop_reason::udp_bad_length);
+  const auto quoted = quoted_udp_view::check(quote);
+  REQUIRE(quoted);
+  CHECK(quoted->src_port() == full->src_port());
+  CHECK(quoted->dst_port() == full->dst_port());
+  CHECK(quoted_udp_view::check(quote.first(7)).error() == drop_reason::udp_truncated);
+}
+
 TEST_CASE("UDP header checks: truncated, bad length, bad checksum; zero checksum means none") {
   auto g = load_golden("udp-datagram").bytes;
   const ipv4_address src = capture::peer_ip, dst = capture::host_ip;
