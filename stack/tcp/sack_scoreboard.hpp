@@ -18,9 +18,13 @@
 
 namespace tapstack {
 
+// RFC 5681 section 2's duplicate ACK threshold (its three duplicate ACKs), as RFC 6675 2's
+// DupThresh: fast retransmit and limited transmit count with it, and the scoreboard by default.
+inline constexpr std::uint32_t dup_thresh = 3;
+
 struct sack_scoreboard_config {
-  std::uint32_t smss = 536;      // the sender's maximum segment size, RFC 6675's SMSS
-  std::uint32_t dup_thresh = 3;  // RFC 6675 2 (DupThresh); RFC 5681 3.2's three duplicate ACKs
+  std::uint32_t smss = 536;  // the sender's maximum segment size, RFC 6675's SMSS
+  std::uint32_t dup_thresh = tapstack::dup_thresh;
   // How many separate SACKed ranges are kept: each one is a hole the peer can make us track.
   std::size_t max_ranges = 32;
 };

@@ -33,9 +33,6 @@ void tcp_connection::count_retransmission(instant now) {
   if (t.ts_ok) t.retransmitted_tsval = ts_now(t.ts_offset, now);
 }
 
-// RFC 5681 section 2's duplicate ACK threshold, as RFC 6675's DupThresh.
-constexpr unsigned dup_thresh = 3;
-
 std::uint32_t tcp_connection::congestion_window() const {
   // RFC 3042: the first two duplicate ACKs each let one new segment out, beyond cwnd.
   const unsigned limited = t.in_recovery ? 0 : std::min(t.dupacks, dup_thresh - 1);
