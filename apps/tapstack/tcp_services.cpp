@@ -48,8 +48,7 @@ class session : public std::enable_shared_from_this<session> {
                       [self = shared_from_this()](tcp::error_code ec, std::size_t) {
                         if (ec) return;
                         // Freed, not kept: a session that was slowed down once may idle long.
-                        self->pending_.clear();
-                        self->pending_.shrink_to_fit();
+                        self->pending_ = std::vector<std::uint8_t>{};
                         self->serve();
                       });
   }
