@@ -361,11 +361,18 @@ void http_server::accept() {
   auto peer = std::make_shared<tcp::socket>(host_);
   acceptor_.async_accept(*peer, [this, peer](tcp::error_code ec) {
     if (ec == asio::error::operation_aborted) return;
-    if (!ec)
-      asio::co_spawn(host_.get_executor(), serve(host_, peer, root_, limits_),
-                     [](std::exception_ptr) {});  // a connection that fails just ends
+    if (!ec) spawn(peer);
+    // Then every connection already waiting (acceptor::accept says why).
+    for (auto next = std::make_shared<tcp::socket>(host_); (acceptor_.accept(*next, ec), !ec);
+         next = std::make_shared<tcp::socket>(host_))
+      spawn(next);
     accept();
   });
+}
+
+void http_server::spawn(const std::shared_ptr<tcp::socket>& peer) {
+  asio::co_spawn(host_.get_executor(), serve(host_, peer, root_, limits_),
+                 [](std::exception_ptr) {});  // a connection that fails just ends
 }
 
 }  // namespace tapstack

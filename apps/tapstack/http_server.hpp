@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "apps/tapstack/http_target.hpp"
@@ -41,6 +42,8 @@ class http_server {
 
  private:
   void accept();
+  // Serves one connection, in a coroutine of its own.
+  void spawn(const std::shared_ptr<tcp::socket>& peer);
 
   host& host_;
   std::optional<http_root> root_;

@@ -86,6 +86,9 @@ void tcp_service::accept() {
   acceptor_.async_accept(*peer, [this, peer](tcp::error_code ec) {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) std::make_shared<session>(std::move(*peer), shared_)->wait();
+    // Then every connection already waiting (acceptor::accept says why).
+    for (tcp::socket next{host_}; (acceptor_.accept(next, ec), !ec); next = tcp::socket{host_})
+      std::make_shared<session>(std::move(next), shared_)->wait();
     accept();
   });
 }

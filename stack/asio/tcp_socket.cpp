@@ -207,6 +207,16 @@ void acceptor::listen(std::size_t backlog, error_code& ec) {
   ec = detail::to_asio(state_->layer().listen(*state_->id, backlog));
 }
 
+void acceptor::accept(socket& peer, error_code& ec) {
+  if (!state_->id) {
+    ec = asio::error::bad_descriptor;
+    return;
+  }
+  tcp_socket_id accepted = 0;
+  ec = detail::to_asio(state_->layer().accept(*state_->id, accepted));
+  if (!ec) peer.assign(accepted);
+}
+
 endpoint acceptor::local_endpoint() const {
   const auto e = state_->id ? state_->layer().local_endpoint(*state_->id) : std::nullopt;
   if (!e) throw boost::system::system_error(asio::error::bad_descriptor, "local_endpoint");

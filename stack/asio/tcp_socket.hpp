@@ -493,6 +493,11 @@ class acceptor : public detail::object {
 
   void bind(const endpoint& local, error_code& ec);
   void listen(std::size_t backlog, error_code& ec);
+  // Assigns peer (not open) the next connection waiting; would_block when none is. Never blocks,
+  // as the socket's synchronous calls: a server takes every waiting connection at once with it
+  // after an async_accept completes, where one completion per turn of the io_context would take
+  // one connection while a turn of the runner completes hundreds of handshakes.
+  void accept(socket& peer, error_code& ec);
   endpoint local_endpoint() const;
   void close();
 

@@ -13,8 +13,8 @@
 // earliest of its timers, so poll() touches only the connections due. What walks every
 // connection says so: connections(), add_held(), and closing a listener (its children).
 #include <cstdint>
-#include <deque>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -152,7 +152,8 @@ class tcp_layer {
     bool listening = false;
     std::size_t backlog = 0;
     std::size_t pending = 0;  // children in SYN-RECEIVED
-    std::deque<std::shared_ptr<tcp_connection>> accept_queue;
+    // A list, not a deque: every socket has one, and an empty deque holds 576 bytes.
+    std::list<std::shared_ptr<tcp_connection>> accept_queue;
     // When the listener last answered a SYN with a cookie: ACKs are checked for cookies only
     // while one may be in flight, so that no one can guess their way in at other times.
     std::optional<instant> cookie_sent;

@@ -5,11 +5,14 @@
 // and lowest_layer().
 #include <doctest/doctest.h>
 
+#include <array>
 #include <chrono>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "stack/asio/tcp_socket.hpp"
 #include "tests/support/asio_pair.hpp"
@@ -292,6 +295,33 @@ TEST_CASE("read_some and write_some move what they can now, and would_block when
   client.non_blocking(true);
   client.non_blocking(false, ec);
   CHECK(ec == asio::error::operation_not_supported);
+  net.stop();
+}
+
+TEST_CASE("acceptor::accept takes every connection waiting at once, and would_block after") {
+  tcp_pair net;
+  error_code ec;
+  tcp::socket none{net.b};
+  net.acceptor.accept(none, ec);
+  CHECK(ec == asio::error::would_block);
+  CHECK_FALSE(none.is_open());
+
+  std::array<tcp::socket, 3> clients{tcp::socket{net.a}, tcp::socket{net.a}, tcp::socket{net.a}};
+  int connected = 0;
+  for (auto& c : clients)
+    c.async_connect({asio::ip::make_address_v4("10.0.0.2"), 7},
+                    [&](const error_code& e) { connected += e ? 0 : 1; });
+  REQUIRE(run_until(net.io, [&] { return connected == 3; }));
+  std::vector<tcp::socket> served;
+  for (tcp::socket next{net.b}; (net.acceptor.accept(next, ec), !ec); next = tcp::socket{net.b})
+    served.push_back(std::move(next));
+  CHECK(ec == asio::error::would_block);
+  REQUIRE(served.size() == 3);
+  std::set<std::uint16_t> ports;
+  for (auto& s : served) ports.insert(s.remote_endpoint().port());
+  std::set<std::uint16_t> want;
+  for (auto& c : clients) want.insert(c.local_endpoint().port());
+  CHECK(ports == want);
   net.stop();
 }
 
