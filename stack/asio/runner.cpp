@@ -66,17 +66,25 @@ void runner::shut_down() {
   stopped_ = true;
   if (on_stop_) on_stop_();
   host_.tcp().shut_down(clock_.now());
-  service();
+  lingering_ = true;
   linger_.expires_after(stop_linger);
   linger_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
-    host_.tcp().reset_all(clock_.now());
-    service();
-    stop();
+    if (!ec) reset_and_stop();
   });
+  service();
+}
+
+void runner::reset_and_stop() {
+  if (!std::exchange(lingering_, false)) return;
+  linger_.cancel();
+  host_.tcp().reset_all(clock_.now());
+  service();
+  stop();
 }
 
 void runner::wait_readable() {
+  // A wake-up may have ended a polite stop: nothing more to wait for then.
+  if (finished_) return;
   fd_.async_wait(asio::posix::stream_descriptor::wait_read,
                  recycled([this](const boost::system::error_code& ec) {
                    if (ec) return;
@@ -109,6 +117,7 @@ void runner::service() {
   // The descriptor wakes us on an edge (epoll's EPOLLET) and not for frames already waiting, so a
   // wake-up that stopped at the bound comes back at once for the rest, after its replies went out.
   if (frames == max_frames_per_wake) arm_timer(clock_.now());
+  if (lingering_ && host_.tcp().fins_unacknowledged() == 0) reset_and_stop();
 }
 
 void runner::flush() {

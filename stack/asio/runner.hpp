@@ -4,8 +4,9 @@
 // device's next deadline; on each wake-up it drains every frame that is ready, runs the timers
 // that are due, then transmits what the host queued. Socket calls in between only flush what they
 // queued. SIGINT and SIGTERM stop it politely: the applications' operations end at once, every TCP
-// connection sends its FIN, and after a short bound (stop_linger) those still open are reset, so
-// that the peers see the end at once rather than retransmitting into a host that is gone; then
+// connection sends its FIN, and once every FIN is acknowledged, or after a short bound
+// (stop_linger) at the latest, those still open are reset, so that the peers see the end at once
+// rather than retransmitting into a host that is gone; then
 // run() returns, and the program prints its counters and closes its files. The host, device and
 // clock outlive the runner.
 #include <chrono>
@@ -39,7 +40,9 @@ class runner {
   // Stops at once: no more frames in or out.
   void stop();
   // What a signal does: stopped() at once for the applications, the connections closed with FIN,
-  // those still open reset after stop_linger, then stop().
+  // those still open reset once no FIN waits for its acknowledgment (nothing more would come of
+  // waiting: the peers' own FINs are their applications' to send) or after stop_linger, then
+  // stop().
   void shut_down();
   static constexpr std::chrono::milliseconds stop_linger{250};
   // The signal that stopped the runner, or 0.
@@ -56,6 +59,8 @@ class runner {
  private:
   // A wake-up: drains received frames, runs due timers, then flushes.
   void service();
+  // The end of a polite stop: the connections still open reset, then stop().
+  void reset_and_stop();
   void wait_readable();
   // Arms the timer for deadline when that is earlier than the one armed. A deadline that moved
   // later leaves the timer as it is: the wake-up comes early, finds nothing due and arms again,
@@ -79,8 +84,9 @@ class runner {
   std::optional<asio::signal_set> signals_;
   std::vector<std::uint8_t> rx_buffer_;
   int signal_ = 0;
-  bool stopped_ = false;   // for the applications: no more operations
-  bool finished_ = false;  // for the runner: no more frames
+  bool stopped_ = false;    // for the applications: no more operations
+  bool finished_ = false;   // for the runner: no more frames
+  bool lingering_ = false;  // between shut_down()'s FINs and reset_and_stop()
   std::function<void()> on_stop_;
 };
 

@@ -446,6 +446,11 @@ void tcp_layer::change_state(tcp_connection& c, tcp_state to, std::string_view c
   const tcp_state from = c.t.state;
   if (from == to) return;
   c.t.state = to;
+  const auto fin_unacknowledged = [](tcp_state s) {
+    return s == tcp_state::fin_wait_1 || s == tcp_state::closing || s == tcp_state::last_ack;
+  };
+  fins_unacknowledged_ += fin_unacknowledged(to);
+  fins_unacknowledged_ -= fin_unacknowledged(from);
   report_state(c.t.tuple, from, to, cause, now);
   if (to == tcp_state::closed) {
     c.t.timers.clear_all();

@@ -121,6 +121,9 @@ class tcp_layer {
   // connection, once.
   void shut_down(instant now);
   void reset_all(instant now);
+  // Connections whose FIN is sent and not yet acknowledged (FIN-WAIT-1, CLOSING, LAST-ACK): when
+  // none is left, a stopping host has nothing more to wait for.
+  std::size_t fins_unacknowledged() const { return fins_unacknowledged_; }
 
   // From the stack.
   void receive(const ipv4_packet& packet, instant now);
@@ -233,6 +236,7 @@ class tcp_layer {
   isn_generator isn_;
   syn_cookies cookies_;
   bool limit_logged_ = false;
+  std::size_t fins_unacknowledged_ = 0;  // kept by change_state
   std::map<tcp_socket_id, socket> sockets_;
   std::unordered_map<tcp_tuple, std::shared_ptr<tcp_connection>, tcp_tuple_hash> connections_;
   deadline_heap<tcp_connection> timers_;

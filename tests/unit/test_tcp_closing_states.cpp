@@ -205,11 +205,27 @@ TEST_CASE("a stopping host sends FIN on every connection, then resets what is st
   t.host.tcp().shut_down(t.now());
   check_sent(t.sent(), {{"F.", t.snd_nxt + 4, t.rcv_nxt, 0u}});
   CHECK(t.state() == tcp_state::fin_wait_1);
+  CHECK(t.host.tcp().fins_unacknowledged() == 1);
   // Nothing acknowledged within the bound: the peer is told with a RST, and nothing is left.
   t.host.tcp().reset_all(t.now());
   check_sent(t.sent(), {{"R.", t.snd_nxt + 5, t.rcv_nxt}});
+  CHECK(t.host.tcp().fins_unacknowledged() == 0);
   CHECK(t.host.tcp().connections().empty());
   CHECK(t.host.tcp().next_deadline() == std::nullopt);
+}
+
+TEST_CASE("a stopping host waits for no peer whose ACK covers its FIN") {
+  tcp_harness t;
+  t.reach(tcp_state::established);
+  t.host.tcp().shut_down(t.now());
+  CHECK(t.host.tcp().fins_unacknowledged() == 1);
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt + 1);
+  CHECK(t.state() == tcp_state::fin_wait_2);
+  CHECK(t.host.tcp().fins_unacknowledged() == 0);
+  // The peer closes too: TIME-WAIT, with nothing of ours unacknowledged either.
+  t.inject({.fin = true, .ack = true}, t.rcv_nxt, t.snd_nxt + 1);
+  CHECK(t.state() == tcp_state::time_wait);
+  CHECK(t.host.tcp().fins_unacknowledged() == 0);
 }
 
 }  // namespace
