@@ -93,14 +93,15 @@ void tcp_layer::restart_time_wait(time_wait_record& r, instant now) {
 
 void tcp_layer::change_state(time_wait_record& r, tcp_state to, std::string_view cause,
                              instant now) {
-  const tcp_tuple tuple = r.tuple;
+  // Told before the record goes, as a connection's change is told before it leaves the table.
+  report_state(r.tuple, tcp_state::time_wait, to, cause, now);
   // The TCB the application's socket still holds reads CLOSED from now on.
   if (r.handle)
-    if (tcp_connection* c = connection_of(*r.handle); c && c->t.tuple == tuple)
+    if (tcp_connection* c = connection_of(*r.handle); c && c->t.tuple == r.tuple)
       c->t.state = tcp_state::closed;
   time_wait_timers_.cancel(r);
+  const tcp_tuple tuple = r.tuple;
   time_wait_.erase(tuple);
-  report_state(tuple, tcp_state::time_wait, to, cause, now);
 }
 
 // TIME-WAIT's ACK, from its record: our last sequence number, the peer's FIN acknowledged, the
