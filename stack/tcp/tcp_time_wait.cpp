@@ -100,8 +100,9 @@ void tcp_layer::change_state(time_wait_record& r, tcp_state to, std::string_view
     if (tcp_connection* c = connection_of(*r.handle); c && c->t.tuple == r.tuple)
       c->t.state = tcp_state::closed;
   time_wait_timers_.cancel(r);
-  const tcp_tuple tuple = r.tuple;
-  time_wait_.erase(tuple);
+  // A copy: the key must outlive the record it erases.
+  const tcp_tuple key = r.tuple;
+  time_wait_.erase(key);
 }
 
 // TIME-WAIT's ACK, from its record: our last sequence number, the peer's FIN acknowledged, the

@@ -67,7 +67,10 @@ def _tcb_by_tuple(frame):
         return []
     if layer is None or (layer.type.strip_typedefs().tag or "") != "tapstack::tcp_layer":
         return []
-    tcb = table.tcb_for_tuple(layer, tuple_key)
+    try:
+        tcb = table.tcb_for_tuple(layer, tuple_key)
+    except gdb.error:  # a `tuple` an optimised build did not keep at this point
+        return []
     return [tcb] if tcb is not None else []
 
 
