@@ -40,6 +40,11 @@ class stack {
   std::optional<frame> pop_transmit();
   // Returns a transmitted frame's buffer for reuse.
   void recycle(frame&& f) { ctx_.pool.give(std::move(f)); }
+  // drain is called when `frames` frames wait to be transmitted, for a driver that can take them
+  // while the host is still at work (ethernet_layer::on_backlog).
+  void on_transmit_backlog(std::size_t frames, std::function<void()> drain) {
+    eth_.on_backlog(frames, std::move(drain));
+  }
 
   const stack_config& config() const { return ctx_.config; }
   const counters& stats() const { return ctx_.stats; }

@@ -30,6 +30,9 @@ runner::runner(asio::io_context& io, stack& host, device& dev, const real_clock&
       linger_{io},
       rx_buffer_(rx_buffer_size) {
   if (handle_signals) signals_.emplace(io, SIGINT, SIGTERM);
+  host_.on_transmit_backlog(max_frames_per_wake, [this] {
+    if (!finished_) transmit(clock_.now());
+  });
 }
 
 runner::~runner() {
@@ -122,17 +125,20 @@ void runner::service() {
 
 void runner::flush() {
   if (finished_) return;
-  const instant now = clock_.now();
-  while (auto f = host_.pop_transmit()) {
-    if (!dev_.transmit(f->bytes(), now)) host_.stats().drop(drop_reason::tx_device_full);
-    host_.recycle(std::move(*f));
-  }
+  transmit(clock_.now());
   dev_.flush();
   // A device may hold frames of its own (a fault injector's delays), due whether or not its
   // descriptor becomes readable.
   auto deadline = host_.next_deadline();
   if (const auto d = dev_.next_deadline(); d && (!deadline || *d < *deadline)) deadline = d;
   if (deadline) arm_timer(*deadline);
+}
+
+void runner::transmit(instant now) {
+  while (auto f = host_.pop_transmit()) {
+    if (!dev_.transmit(f->bytes(), now)) host_.stats().drop(drop_reason::tx_device_full);
+    host_.recycle(std::move(*f));
+  }
 }
 
 }  // namespace tapstack

@@ -59,6 +59,8 @@ class runner {
  private:
   // A wake-up: drains received frames, runs due timers, then flushes.
   void service();
+  // Hands every frame the host queued to the device.
+  void transmit(instant now);
   // The end of a polite stop: the connections still open reset, then stop().
   void reset_and_stop();
   void wait_readable();

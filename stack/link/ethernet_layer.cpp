@@ -19,6 +19,7 @@ std::optional<ethernet_repr> ethernet_layer::accept(const_byte_span frame, insta
 void ethernet_layer::send(frame&& f, mac_address dst, ethertype type) {
   ethernet_repr{ctx_.config.mac, dst, type}.emit(f.prepend(ethernet::header_len));
   tx_.push_back(std::move(f));
+  if (drain_ && tx_.size() - tx_head_ >= backlog_) drain_();
 }
 
 std::optional<frame> ethernet_layer::pop_transmit() {

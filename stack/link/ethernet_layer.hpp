@@ -2,6 +2,8 @@
 // The bottom of a host: accepts frames addressed to it (its MAC or broadcast) and frames packets
 // on the way out into its transmit queue. Demultiplexing by ethertype is the stack's job; this
 // layer only says whether a frame is for us and what it carries.
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -22,6 +24,13 @@ class ethernet_layer {
 
   std::optional<frame> pop_transmit();
   bool has_transmit() const { return tx_head_ < tx_.size(); }
+  // drain is called whenever the queue reaches `frames`, to take them then, while the host is
+  // still at work: a burst of output (a stopping host's FIN on every connection) then holds a
+  // few frames at a time rather than one per segment. It may only pop and hand frames on.
+  void on_backlog(std::size_t frames, std::function<void()> drain) {
+    backlog_ = frames;
+    drain_ = std::move(drain);
+  }
   void add_held(held_resources& h) const { h.transmit_queue += tx_.size() - tx_head_; }
 
  private:
@@ -31,6 +40,8 @@ class ethernet_layer {
   // take every frame after each batch of work.
   std::vector<frame> tx_;
   std::size_t tx_head_ = 0;
+  std::size_t backlog_ = 0;
+  std::function<void()> drain_;
 };
 
 }  // namespace tapstack

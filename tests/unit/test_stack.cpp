@@ -3,6 +3,7 @@
 // not speak).
 #include <chrono>
 #include <stdexcept>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -47,6 +48,25 @@ TEST_CASE("a configuration no host can run with is refused at construction") {
   edges.udp.ephemeral_ports = {1, 1};
   edges.tcp.ephemeral_ports = {65535, 65535};
   CHECK_NOTHROW(stack{edges});
+}
+
+TEST_CASE("a driver's drain takes the transmit queue whenever it reaches the backlog") {
+  stack host{stack_config{}};
+  std::vector<std::size_t> drained;  // frames taken at each call
+  host.on_transmit_backlog(2, [&] {
+    std::size_t n = 0;
+    while (auto f = host.pop_transmit()) {
+      host.recycle(std::move(*f));
+      ++n;
+    }
+    drained.push_back(n);
+  });
+  const instant t0{};
+  host.start(t0);  // the gratuitous ARP: one frame, under the backlog
+  CHECK(drained.empty());
+  host.receive(load_golden("arp-request").bytes, t0);  // the reply makes two
+  CHECK(drained == std::vector<std::size_t>{2});
+  CHECK_FALSE(host.pop_transmit());
 }
 
 TEST_CASE_FIXTURE(host_fixture, "frames and bytes are counted both ways") {
