@@ -145,12 +145,22 @@ endpoint socket::remote_endpoint() const {
   return detail::to_asio(*e);
 }
 
-void socket::shutdown(asio::socket_base::shutdown_type what) {
-  if (!state_->id) throw boost::system::system_error(asio::error::bad_descriptor, "shutdown");
+void socket::shutdown(asio::socket_base::shutdown_type what, error_code& ec) {
+  ec = {};
+  if (!state_->id) {
+    ec = asio::error::bad_descriptor;
+    return;
+  }
   if (what == asio::socket_base::shutdown_receive) return;  // nothing to tell the peer
-  if (const auto ec = state_->layer().shutdown_send(*state_->id, state_->owner.now()))
-    throw boost::system::system_error(detail::to_asio(ec), "shutdown");
+  if ((ec = detail::to_asio(state_->layer().shutdown_send(*state_->id, state_->owner.now()))))
+    return;
   state_->owner.flush();
+}
+
+void socket::shutdown(asio::socket_base::shutdown_type what) {
+  error_code ec;
+  shutdown(what, ec);
+  detail::throw_on_error(ec, "shutdown");
 }
 
 void socket::close(error_code& ec) { ec = detail::to_asio(close_handle(*state_)); }

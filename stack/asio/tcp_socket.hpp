@@ -379,6 +379,7 @@ class socket : public detail::object, public asio::socket_base {
   const lowest_layer_type& lowest_layer() const { return *this; }
   endpoint local_endpoint() const;
   endpoint remote_endpoint() const;
+  void shutdown(shutdown_type what, error_code& ec);
   void shutdown(shutdown_type what);
   void close(error_code& ec);
   void close();

@@ -264,6 +264,8 @@ TEST_CASE("read_some and write_some move what they can now, and would_block when
   CHECK(ec == asio::error::bad_descriptor);  // not open
   CHECK(client.available(ec) == 0);
   CHECK(ec == asio::error::bad_descriptor);
+  client.shutdown(asio::socket_base::shutdown_send, ec);
+  CHECK(ec == asio::error::bad_descriptor);
   REQUIRE(net.connect());
 
   CHECK(served.read_some(asio::buffer(buf), ec) == 0);
