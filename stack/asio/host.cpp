@@ -21,7 +21,9 @@ void host::on_stop(std::weak_ptr<stoppable> state) {
 }
 
 void host::abort_sockets() {
-  for (const auto& s : sockets_)
+  // The list is done with once stopped (a socket opened later aborts its own operations): taken
+  // here, it lets each socket's memory go with the socket rather than all at the host's end.
+  for (const auto& s : std::exchange(sockets_, {}))
     if (const auto alive = s.lock()) alive->abort_on_stop();
 }
 

@@ -67,10 +67,20 @@ void runner::stop() {
 void runner::shut_down() {
   if (stopped_) return;
   stopped_ = true;
+  // The bound runs from the signal, so that the stop as a whole is bounded: with many
+  // connections, sending their FINs takes part of it, or all.
+  linger_.expires_after(stop_linger);
+  const instant bound = clock_.now() + stop_linger;
   if (on_stop_) on_stop_();
   host_.tcp().shut_down(clock_.now());
+  // A batch at a time, reading the clock between batches: once the bound has passed, each
+  // connection's RST follows its FIN at once, while the connection is at hand (and before the
+  // peer's delayed ACK of the FIN, which the RST makes needless).
+  for (bool more = true; more;) {
+    const instant now = clock_.now();
+    more = host_.tcp().close_next(max_frames_per_wake, now >= bound, now);
+  }
   lingering_ = true;
-  linger_.expires_after(stop_linger);
   linger_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) reset_and_stop();
   });

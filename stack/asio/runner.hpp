@@ -4,11 +4,12 @@
 // device's next deadline; on each wake-up it drains every frame that is ready, runs the timers
 // that are due, then transmits what the host queued. Socket calls in between only flush what they
 // queued. SIGINT and SIGTERM stop it politely: the applications' operations end at once, every TCP
-// connection sends its FIN, and once every FIN is acknowledged, or after a short bound
-// (stop_linger) at the latest, those still open are reset, so that the peers see the end at once
-// rather than retransmitting into a host that is gone; then
-// run() returns, and the program prints its counters and closes its files. The host, device and
-// clock outlive the runner.
+// connection sends its FIN, and once every FIN is acknowledged, or a short bound (stop_linger)
+// after the signal at the latest, those still open are reset, so that the peers see the end at
+// once rather than retransmitting into a host that is gone; then run() returns, and the program
+// prints its counters and closes its files. The bound is the stop's, not each connection's: a
+// host with so many connections that their FINs take longer sends each one left, once it has
+// passed, its RST right behind its FIN. The host, device and clock outlive the runner.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -39,10 +40,10 @@ class runner {
   void start();
   // Stops at once: no more frames in or out.
   void stop();
-  // What a signal does: stopped() at once for the applications, the connections closed with FIN,
-  // those still open reset once no FIN waits for its acknowledgment (nothing more would come of
-  // waiting: the peers' own FINs are their applications' to send) or after stop_linger, then
-  // stop().
+  // What a signal does: stopped() at once for the applications, the connections closed with FIN
+  // (and RST at once past stop_linger), those still open reset once no FIN waits for its
+  // acknowledgment (nothing more would come of waiting: the peers' own FINs are their
+  // applications' to send) or stop_linger after the signal, then stop().
   void shut_down();
   static constexpr std::chrono::milliseconds stop_linger{250};
   // The signal that stopped the runner, or 0.

@@ -71,6 +71,11 @@ class deadline_heap {
     cancel(*item);
     return item;
   }
+  // Takes every item out of the heap at once.
+  void clear() {
+    for (const entry& e : entries_) e.item->heap_slot = no_heap_slot;
+    entries_.clear();
+  }
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
 

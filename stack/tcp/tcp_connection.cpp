@@ -8,7 +8,7 @@ tcp_connection::tcp_connection(tcp_layer& layer, host_context& ctx, const tcp_so
     : t{ctx.config.tcp, o}, layer_{layer}, ctx_{ctx} {}
 
 void tcp_connection::wake() {
-  if (notify) notify();
+  if (notify && !layer_.stopping()) notify();
 }
 
 void tcp_connection::fail(std::errc why, std::string_view cause, instant now) {

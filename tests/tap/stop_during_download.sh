@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# SIGTERM while the kernel's curl downloads: the host closes its connections as it stops (FIN, then
-# RST for what is still open after a quarter of a second), so curl ends at once with an error for
-# the body it did not get, rather than waiting on a host that is gone until its own timeout. The
-# host itself exits within a second, its counters printed.
+# SIGTERM while the kernel's curl downloads: the host closes its connections as it stops (FIN,
+# then RST for what is still open a quarter of a second after the signal), so curl ends at once
+# with an error for the body it did not get, rather than waiting on a host that is gone until its
+# own timeout. The host itself exits within a second, its counters printed.
 source "$(dirname "$0")/lib.sh"
 require_root curl
 start_host

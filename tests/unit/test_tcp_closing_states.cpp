@@ -196,13 +196,23 @@ TEST_CASE("TIME-WAIT is a compact record: the host holds it, and nothing else of
   CHECK(t.host.held().tcp_connections == 0);
 }
 
-TEST_CASE("a stopping host sends FIN on every connection, then resets what is still open") {
-  tcp_harness t;
+// An established connection with 4 bytes sent ("tail", out and off the wire record) when the
+// host begins to stop: its FIN follows them.
+void stop_after_tail(tcp_harness& t) {
   const auto s = t.reach(tcp_state::established);
   std::size_t queued = 0;
   REQUIRE_FALSE(t.host.tcp().send(s, text("tail"), queued, t.now()));
   t.sent();
   t.host.tcp().shut_down(t.now());
+}
+
+TEST_CASE("a stopping host sends FIN on every connection, then resets what is still open") {
+  tcp_harness t;
+  stop_after_tail(t);
+  // Lined up, nothing sent yet; then the line, one connection at a time.
+  CHECK(t.sent().empty());
+  CHECK(t.host.tcp().close_next(0, false, t.now()));
+  CHECK_FALSE(t.host.tcp().close_next(1, false, t.now()));
   check_sent(t.sent(), {{"F.", t.snd_nxt + 4, t.rcv_nxt, 0u}});
   CHECK(t.state() == tcp_state::fin_wait_1);
   CHECK(t.host.tcp().fins_unacknowledged() == 1);
@@ -214,10 +224,27 @@ TEST_CASE("a stopping host sends FIN on every connection, then resets what is st
   CHECK(t.host.tcp().next_deadline() == std::nullopt);
 }
 
+TEST_CASE("once a stop has no time left to wait, each connection's RST follows its FIN") {
+  tcp_harness t;
+  stop_after_tail(t);
+  CHECK_FALSE(t.host.tcp().close_next(100, true, t.now()));
+  // The data, its FIN, and at once the RST after the FIN: the peer reads to the end of the
+  // stream, and the connection is gone with no wait.
+  check_sent(t.sent(), {{"F.", t.snd_nxt + 4, t.rcv_nxt, 0u}, {"R.", t.snd_nxt + 5, t.rcv_nxt}});
+  CHECK(t.state() == tcp_state::closed);
+  CHECK(t.host.tcp().fins_unacknowledged() == 0);
+  CHECK(t.host.tcp().connections().empty());
+  CHECK(t.host.tcp().next_deadline() == std::nullopt);
+  // Nothing is left for the end of the stop to reset.
+  t.host.tcp().reset_all(t.now());
+  CHECK(t.sent().empty());
+}
+
 TEST_CASE("a stopping host waits for no peer whose ACK covers its FIN") {
   tcp_harness t;
   t.reach(tcp_state::established);
   t.host.tcp().shut_down(t.now());
+  CHECK_FALSE(t.host.tcp().close_next(100, false, t.now()));
   CHECK(t.host.tcp().fins_unacknowledged() == 1);
   t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt + 1);
   CHECK(t.state() == tcp_state::fin_wait_2);
