@@ -276,9 +276,10 @@ parse_result<quoted_tcp_view> quoted_tcp_view::check(const_byte_span quote) {
   return quoted_tcp_view{quote};
 }
 
-parse_result<tcp_repr> tcp_repr::parse(const tcp_view& v, ipv4_address src, ipv4_address dst) {
+parse_result<tcp_repr> tcp_repr::parse(const tcp_view& v, ipv4_address src, ipv4_address dst,
+                                       bool checksum_verified) {
   // The checksum first: a damaged segment is counted as damaged, not as a bad option.
-  if (transport_checksum(ip_protocol::tcp, src, dst, v.segment()) != 0)
+  if (!checksum_verified && transport_checksum(ip_protocol::tcp, src, dst, v.segment()) != 0)
     return drop_reason::tcp_bad_checksum;
   const auto options = tcp_options::parse(v.options());
   if (!options) return options.error();

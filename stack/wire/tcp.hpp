@@ -170,8 +170,9 @@ struct tcp_repr {
   const_byte_span payload;
 
   // Verifies the checksum against the pseudo header of src and dst (unlike UDP's, a zero
-  // checksum is no exception), then the options.
-  static parse_result<tcp_repr> parse(const tcp_view& v, ipv4_address src, ipv4_address dst);
+  // checksum is no exception; not at all when the device verified it), then the options.
+  static parse_result<tcp_repr> parse(const tcp_view& v, ipv4_address src, ipv4_address dst,
+                                      bool checksum_verified = false);
   // At most max_header_len for a repr that is to be emitted.
   std::size_t header_len() const { return tcp::min_header_len + options.encoded_len(); }
   std::size_t buffer_len() const { return header_len() + payload.size(); }
