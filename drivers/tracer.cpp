@@ -39,7 +39,8 @@ void tracer::flush() {
 
 void tracer::print(const char* direction, const_byte_span frame, const frame_meta& meta,
                    instant now) {
-  out_ << to_string(now) << ' ' << direction << ' ' << describe_frame(frame, link_level_)
+  out_ << to_string(now) << ' ' << direction << ' '
+       << describe_frame(frame, link_level_, meta.checksum != frame_meta::checksum_state::complete)
        << describe_offload(meta) << '\n';
 }
 

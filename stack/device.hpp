@@ -9,17 +9,9 @@
 #include "stack/base/bytes.hpp"
 #include "stack/base/time.hpp"
 #include "stack/buffers/frame.hpp"
+#include "stack/offloads.hpp"
 
 namespace tapstack {
-
-// What a device does for the host, as a Linux tap with IFF_VNET_HDR can: complete transport
-// checksums left partial (frame_meta::checksum_state::partial) and cut TCP super-segments into
-// wire segments. The host asks a device only for what it offers.
-struct device_offloads {
-  bool checksum = false;
-  bool tcp_segmentation = false;
-  bool operator==(const device_offloads&) const = default;
-};
 
 class device {
  public:

@@ -53,10 +53,13 @@ class frame {
     len_ = len;
   }
   // Grows the content at the front by n bytes and returns them, for a header to be written into.
+  // A partial checksum's start moves with the front: it counts from the frame's first byte.
   byte_span prepend(std::size_t n) {
     assert(n <= head_);
     head_ -= n;
     len_ += n;
+    if (meta.checksum == frame_meta::checksum_state::partial)
+      meta.checksum_start = static_cast<std::uint16_t>(meta.checksum_start + n);
     return {storage_.data() + head_, n};
   }
   // Empties the frame and places the head headroom bytes in.

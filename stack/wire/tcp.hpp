@@ -180,8 +180,9 @@ struct tcp_repr {
   std::uint32_t segment_len() const;
   // Writes header, options, payload and checksum into the first buffer_len() bytes of out. The
   // payload may already be in place (payload.data() == out.data() + header_len()): it is then not
-  // copied. Reserved bits are sent as zero (RFC 9293 3.1).
-  void emit(byte_span out, ipv4_address src, ipv4_address dst) const;
+  // copied. Reserved bits are sent as zero (RFC 9293 3.1). With partial_checksum the checksum
+  // field holds only the pseudo header's sum, for a device to complete over the segment.
+  void emit(byte_span out, ipv4_address src, ipv4_address dst, bool partial_checksum = false) const;
 };
 
 // tcpdump's flag letters: "S.", "P.", "R.", "none".
