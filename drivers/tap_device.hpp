@@ -31,10 +31,10 @@ class tap_device final : public device {
   bool transmit(const_byte_span frame, instant now) override;
   std::size_t receive_offloaded(byte_span out, frame_meta& meta, instant now) override;
   bool transmit_offloaded(const_byte_span frame, const frame_meta& meta, instant now) override;
-  // With IFF_VNET_HDR, the kernel completes partial checksums of what the host sends (and would
-  // cut super-segments).
+  // With IFF_VNET_HDR, the kernel completes partial checksums of what the host sends and takes
+  // its TCP super-segments (it cuts them only if they leave the machine).
   device_offloads offloads() const override {
-    return {.checksum = vnet_, .tcp_segmentation = false};
+    return {.checksum = vnet_, .tcp_segmentation = vnet_};
   }
   int wait_handle() const override { return fd_; }
 

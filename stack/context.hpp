@@ -18,7 +18,10 @@ inline constexpr std::size_t frame_headroom = 128;
 
 struct host_context {
   explicit host_context(const stack_config& c, logger l)
-      : config{c}, log{l}, random{c.seed}, pool{frame_headroom + 14 + c.mtu, 256} {}
+      : config{c},
+        log{l},
+        random{c.seed},
+        pool{frame_headroom + 14 + c.mtu, 256, frame_headroom + 14 + 65535, 16} {}
 
   // Counts a frame dropped for a reason and says so at debug level, with the frame being received
   // when there is one.

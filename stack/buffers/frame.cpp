@@ -2,16 +2,20 @@
 
 namespace tapstack {
 
-frame frame_pool::take(std::size_t headroom) {
-  if (free_.empty()) return frame{capacity_, headroom};
-  frame f = std::move(free_.back());
-  free_.pop_back();
+frame frame_pool::kind::take(std::size_t headroom) {
+  if (free.empty()) return frame{capacity, headroom};
+  frame f = std::move(free.back());
+  free.pop_back();
   f.reset(headroom);
   return f;
 }
 
 void frame_pool::give(frame&& f) {
-  if (free_.size() < keep_ && f.capacity() == capacity_) free_.push_back(std::move(f));
+  for (kind* k : {&wire_, &large_})
+    if (f.capacity() == k->capacity) {
+      if (k->free.size() < k->keep) k->free.push_back(std::move(f));
+      return;
+    }
 }
 
 }  // namespace tapstack

@@ -79,22 +79,31 @@ class frame {
   std::size_t len_ = 0;
 };
 
-// Hands out frames of one capacity and takes them back. Frames it gives are independent objects:
-// one dropped instead of returned is simply freed.
+// Hands out frames of two capacities, wire-sized and large (a TCP super-segment, a datagram to be
+// cut into fragments), and takes them back, each kind to its own list. Frames it gives are
+// independent objects: one dropped instead of returned is simply freed.
 class frame_pool {
  public:
-  frame_pool(std::size_t frame_capacity, std::size_t keep_at_most)
-      : capacity_{frame_capacity}, keep_{keep_at_most} {}
+  frame_pool(std::size_t frame_capacity, std::size_t keep_at_most, std::size_t large_capacity,
+             std::size_t keep_large_at_most)
+      : wire_{frame_capacity, keep_at_most, {}}, large_{large_capacity, keep_large_at_most, {}} {}
 
   // An empty frame whose head is headroom bytes in.
-  frame take(std::size_t headroom);
+  frame take(std::size_t headroom) { return wire_.take(headroom); }
+  frame take_large(std::size_t headroom) { return large_.take(headroom); }
   void give(frame&& f);
-  std::size_t frame_capacity() const { return capacity_; }
+  std::size_t frame_capacity() const { return wire_.capacity; }
+  std::size_t large_capacity() const { return large_.capacity; }
 
  private:
-  std::size_t capacity_;
-  std::size_t keep_;
-  std::vector<frame> free_;
+  struct kind {
+    std::size_t capacity;
+    std::size_t keep;
+    std::vector<frame> free;
+    frame take(std::size_t headroom);
+  };
+  kind wire_;
+  kind large_;
 };
 
 }  // namespace tapstack

@@ -69,9 +69,9 @@ std::optional<instant> ipv4_layer::next_deadline() const { return reassembly_.ne
 
 frame ipv4_layer::allocate(std::size_t payload_len) {
   assert(payload_len <= max_datagram_payload);
-  // A datagram to be fragmented is only read from, once, so it need not go back to the pool.
+  // Past the MTU: a TCP super-segment for the device to cut, or a datagram to be fragmented.
   frame f = payload_len <= max_payload() ? ctx_.pool.take(frame_headroom)
-                                         : frame{frame_headroom + payload_len, frame_headroom};
+                                         : ctx_.pool.take_large(frame_headroom);
   f.resize(payload_len);
   return f;
 }
@@ -85,7 +85,8 @@ std::optional<ipv4_address> ipv4_layer::next_hop(ipv4_address dst) const {
 
 void ipv4_layer::send(frame&& payload, ipv4_address dst, ip_protocol protocol, instant now,
                       ipv4_send_options options) {
-  const bool fits = payload.size() <= max_payload();
+  // A super-segment goes whole: the device cuts it into wire segments.
+  const bool fits = payload.size() <= max_payload() || payload.meta.segment_size > 0;
   if (payload.size() > max_datagram_payload || (!fits && options.dont_fragment)) {
     ctx_.drop(drop_reason::ip_too_big, now);
     return ctx_.pool.give(std::move(payload));

@@ -95,16 +95,21 @@ class tcp_connection {
   void count_retransmission(instant now);
 
   // tcp_output.cpp.
-  // Sends one segment of new data (or the FIN) if the windows, Nagle and the SWS rules allow.
+  // Sends one segment of new data (or the FIN) if the windows, Nagle and the SWS rules allow: a
+  // super-segment of several when the device cuts them (stack_config::offloads).
   bool send_new_data(std::uint32_t window, instant now);
+  // segment_size: for a super-segment, the payload of each wire segment the device cuts it into.
   void send_segment(tcp_flags flags, seq32 seq, std::size_t offset, std::size_t len,
-                    const tcp_options& options, instant now);
+                    const tcp_options& options, instant now, std::size_t segment_size = 0);
   void send_ack(instant now);
   std::uint16_t advertised_window();
   // The options every segment carries: timestamps, SACK blocks.
   tcp_options segment_options(instant now) const;
   // The payload a segment with these options may carry.
   std::size_t payload_room(const tcp_options& o) const;
+  // The payload one send may carry: payload_room, or whole segments of it up to an IPv4
+  // packet's 64 KB when the device cuts super-segments.
+  std::size_t super_room(const tcp_options& o) const;
   std::uint8_t window_scale_for() const;
   void schedule_ack(std::uint32_t bytes, instant now);
 

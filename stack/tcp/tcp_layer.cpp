@@ -590,10 +590,11 @@ void tcp_layer::segment_departs(const tcp_tuple& tuple, const tcp_repr& seg, fra
   // segment of data asks of the host; the headers below add their lengths to where it starts.
   const bool partial = ctx_.config.offloads.checksum;
   seg.emit(f.bytes(), tuple.local.address, tuple.remote.address, partial);
-  if (partial)
-    f.meta = {.checksum = frame_meta::checksum_state::partial,
-              .checksum_start = 0,
-              .checksum_offset = tcp::field::checksum};
+  if (partial) {
+    f.meta.checksum = frame_meta::checksum_state::partial;
+    f.meta.checksum_start = 0;
+    f.meta.checksum_offset = tcp::field::checksum;
+  }
   ctx_.stats.count(event::tcp_segments_out);
   ip_.send(std::move(f), tuple.remote.address, ip_protocol::tcp, now);
 }

@@ -46,8 +46,19 @@ std::size_t tcp_connection::payload_room(const tcp_options& o) const {
   return t.snd_mss - std::min<std::size_t>(o.encoded_len(), t.snd_mss - 1);
 }
 
+std::size_t tcp_connection::super_room(const tcp_options& o) const {
+  const std::size_t room = payload_room(o);
+  const device_offloads& d = ctx_.config.offloads;
+  // A device that cuts super-segments needs their checksums left partial too.
+  if (!d.tcp_segmentation || !d.checksum) return room;
+  // As many whole segments as one IPv4 packet holds.
+  const std::size_t most = 65535 - ipv4_repr::header_len() - tcp::min_header_len - o.encoded_len();
+  return std::max(room, most / room * room);
+}
+
 void tcp_connection::send_segment(tcp_flags flags, seq32 seq, std::size_t offset, std::size_t len,
-                                  const tcp_options& options, instant now) {
+                                  const tcp_options& options, instant now,
+                                  std::size_t segment_size) {
   tcp_repr seg;
   seg.src_port = t.tuple.local.port;
   seg.dst_port = t.tuple.remote.port;
@@ -60,6 +71,7 @@ void tcp_connection::send_segment(tcp_flags flags, seq32 seq, std::size_t offset
   const byte_span payload = f.bytes().subspan(seg.header_len(), len);
   t.send_buffer.peek(offset, payload);
   seg.payload = payload;
+  f.meta.segment_size = static_cast<std::uint16_t>(segment_size);
   layer_.segment_departs(t.tuple, seg, std::move(f), now);
   t.last_send = now;
   if (flags.ack) {
@@ -141,7 +153,12 @@ bool tcp_connection::send_new_data(std::uint32_t window, instant now) {
   const auto usable = static_cast<std::size_t>(std::max(0, (t.snd_una + window) - t.snd_nxt));
   const tcp_options options = segment_options(now);
   const std::size_t room = payload_room(options);
-  const std::size_t len = std::min({available, usable, room});
+  const bool resend = seq_lt(t.snd_nxt, t.snd_max);
+  std::size_t len = std::min({available, usable, resend ? room : super_room(options)});
+  // A super-segment is cut by the device into segments of room bytes: a short last one goes only
+  // when Nagle would let it go alone (all there is, with Nagle off or the FIN behind it).
+  if (len > room && len % room != 0 && !(len == available && (t.no_delay || t.send_shut)))
+    len -= len % room;
   const bool fin = t.send_shut && !t.fin_acked && len == available;
   if (len == 0 && !fin) return false;
   // Sender silly-window avoidance and Nagle (RFC 1122 4.2.3.4): a short segment of new data goes
@@ -150,7 +167,6 @@ bool tcp_connection::send_new_data(std::uint32_t window, instant now) {
   // held back: it was sent once already, into a window the peer offered, and holding it would
   // leave the timer nothing to resend (a peer whose window now ends short of a full segment
   // would never hear from us again, and the connection would time out with both ends well).
-  const bool resend = seq_lt(t.snd_nxt, t.snd_max);
   if (len < room && !fin && !resend) {
     const bool idle = t.snd_nxt == t.snd_una;
     const bool all = len == available;
@@ -159,7 +175,7 @@ bool tcp_connection::send_new_data(std::uint32_t window, instant now) {
   // RFC 5681 4.1: after an idle period longer than the RTO, start again from the initial window.
   if (t.snd_nxt == t.snd_una && now - t.last_send > t.rtt.rto()) t.cc->on_idle_restart(now);
   send_segment(tcp_flags{.fin = fin, .psh = len > 0 && len == available, .ack = true}, t.snd_nxt,
-               offset, len, options, now);
+               offset, len, options, now, len > room ? room : 0);
   if (resend) count_retransmission(now);
   const seq32 end = t.snd_nxt + static_cast<std::uint32_t>(len + (fin ? 1 : 0));
   if (!t.rtt_seq && t.retransmits == 0 && len > 0 && !resend) {
