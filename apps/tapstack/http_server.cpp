@@ -179,17 +179,26 @@ asio::awaitable<void> send_text(tcp::socket& socket, const http::request<http::s
                              asio::use_awaitable);
 }
 
-// A 200 with body, its length and type in the header; to HEAD, the header alone. Beast writes the
-// header and the start of the body together: written apart, the body would wait behind Nagle's
-// algorithm for the header's acknowledgment, which the client's delayed ACK holds back (40 ms
-// with Linux), and a small response would take that long instead of one round trip.
+// A 200 with body, its length and type in the header.
 template <class Body>
-asio::awaitable<void> send_ok(tcp::socket& socket, const http::request<http::string_body>& req,
-                              const char* type, typename Body::value_type body) {
+http::response<Body> ok_response(const http::request<http::string_body>& req, const char* type,
+                                 typename Body::value_type body) {
   http::response<Body> res{http::status::ok, req.version(), std::move(body)};
   common_fields(res, req);
   res.set(http::field::content_type, type);
   res.prepare_payload();
+  return res;
+}
+
+// Sends res, or to HEAD its header alone. Beast writes the header and the start of the body
+// together: written apart, the body would wait behind Nagle's algorithm for the header's
+// acknowledgment, which the client's delayed ACK holds back (40 ms with Linux), and a small
+// response would take that long instead of one round trip. The response is the caller's, made
+// before the co_await: a body built in braces as an argument of a coroutine called in a co_await
+// was destroyed twice by GCC 12 (a file closed twice, the second time perhaps another's).
+template <class Body>
+asio::awaitable<void> send_ok(tcp::socket& socket, const http::request<http::string_body>& req,
+                              http::response<Body>& res) {
   http::response_serializer<Body> serializer{res};
   if (req.method() == http::verb::head)
     co_await http::async_write_header(socket, serializer, asio::use_awaitable);
@@ -225,8 +234,9 @@ asio::awaitable<void> send_file(tcp::socket& socket, const http::request<http::s
     co_await send_text(socket, req, http::status::not_found, "not found\n");
   } else {
     buffer.resize(file_chunk_size);
-    co_await send_ok<buffered_file_body>(socket, req, content_type(target.path),
-                                         {std::move(file), buffer});
+    auto res =
+        ok_response<buffered_file_body>(req, content_type(target.path), {std::move(file), buffer});
+    co_await send_ok(socket, req, res);
   }
 }
 
@@ -249,10 +259,12 @@ asio::awaitable<void> respond(host& h, tcp::socket& socket,
                       json ? "application/json" : "text/html; charset=utf-8"),
         asio::use_awaitable);
   } else if (path->starts_with("/bytes/")) {
-    if (const auto n = parse_count(std::string_view{*path}.substr(7)))
-      co_await send_ok<pattern_body>(socket, req, "application/octet-stream", *n);
-    else
+    if (const auto n = parse_count(std::string_view{*path}.substr(7))) {
+      auto res = ok_response<pattern_body>(req, "application/octet-stream", *n);
+      co_await send_ok(socket, req, res);
+    } else {
       co_await send_text(socket, req, http::status::bad_request, "/bytes/N takes a number\n");
+    }
   } else if (root) {
     co_await send_file(socket, req, root->map(target), file_buffer);
   } else {
