@@ -291,7 +291,8 @@ TEST_CASE("http a small response leaves the server as one segment, header and bo
   scratch_root root;
   root.write("small.txt", std::string(100, 'x'));
   for (const auto method : {http::verb::get, http::verb::head}) {
-    CAPTURE(method);
+    const std::string method_name{http::to_string(method)};
+    CAPTURE(method_name);
     // The first request is a fresh connection's, the others follow a response on it.
     auto got = exchanges(root.path, {"/bytes/100", "/small.txt", "/bytes/1000", "/bytes/100?again"},
                          method);
