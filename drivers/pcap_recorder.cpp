@@ -23,7 +23,7 @@ void put(std::FILE* f, T value) {
 pcap_recorder::pcap_recorder(device& inner, const std::string& path,
                              std::chrono::system_clock::time_point epoch,
                              pcapng_annotator* annotator)
-    : inner_{inner},
+    : device_decorator{inner},
       path_{path},
       epoch_{epoch},
       annotator_{annotator},
@@ -43,8 +43,10 @@ pcap_recorder::pcap_recorder(device& inner, const std::string& path,
   put<std::uint32_t>(file_.get(), linktype_ethernet);
 }
 
-std::size_t pcap_recorder::receive(byte_span out, instant now) {
-  const std::size_t n = inner_.receive(out, now);
+// A super-segment or a partial checksum is recorded as it crossed the tap, as tcpdump on the tap
+// shows it: one record of up to 64 KB, its checksum not yet completed.
+std::size_t pcap_recorder::receive_offloaded(byte_span out, frame_meta& meta, instant now) {
+  const std::size_t n = inner_.receive_offloaded(out, meta, now);
   // Whatever was lost below during the call came before the frame it returns.
   record_unseen();
   if (n > 0)
@@ -53,8 +55,8 @@ std::size_t pcap_recorder::receive(byte_span out, instant now) {
   return n;
 }
 
-bool pcap_recorder::transmit(const_byte_span frame, instant now) {
-  const bool accepted = inner_.transmit(frame, now);
+bool pcap_recorder::transmit_offloaded(const_byte_span frame, const frame_meta& meta, instant now) {
+  const bool accepted = inner_.transmit_offloaded(frame, meta, now);
   // Frames held from earlier calls that the device refused now were lost before this one went.
   record_unseen();
   if (!accepted) return false;

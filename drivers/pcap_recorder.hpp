@@ -22,23 +22,21 @@
 #include <string>
 #include <string_view>
 
+#include "drivers/device_decorator.hpp"
 #include "drivers/pcapng_annotator.hpp"
 #include "drivers/pcapng_writer.hpp"
-#include "stack/device.hpp"
 
 namespace tapstack {
 
-class pcap_recorder final : public device {
+class pcap_recorder final : public device_decorator {
  public:
   // Throws std::runtime_error naming the path when the file cannot be written.
   pcap_recorder(device& inner, const std::string& path,
                 std::chrono::system_clock::time_point epoch = {},
                 pcapng_annotator* annotator = nullptr);
 
-  std::size_t receive(byte_span out, instant now) override;
-  bool transmit(const_byte_span frame, instant now) override;
-  int wait_handle() const override { return inner_.wait_handle(); }
-  std::optional<instant> next_deadline() const override { return inner_.next_deadline(); }
+  std::size_t receive_offloaded(byte_span out, frame_meta& meta, instant now) override;
+  bool transmit_offloaded(const_byte_span frame, const frame_meta& meta, instant now) override;
   void flush() override;
   // Frames written, those an annotator reported lost included.
   std::size_t frames_written() const { return frames_; }
@@ -49,7 +47,6 @@ class pcap_recorder final : public device {
               std::string_view comment);
   void record_unseen();
 
-  device& inner_;
   std::string path_;
   std::chrono::system_clock::time_point epoch_;
   pcapng_annotator* annotator_;

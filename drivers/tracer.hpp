@@ -5,25 +5,22 @@
 #include <optional>
 #include <ostream>
 
-#include "stack/device.hpp"
+#include "drivers/device_decorator.hpp"
 
 namespace tapstack {
 
-class tracer final : public device {
+class tracer final : public device_decorator {
  public:
   tracer(device& inner, std::ostream& out, bool link_level = false)
-      : inner_{inner}, out_{out}, link_level_{link_level} {}
+      : device_decorator{inner}, out_{out}, link_level_{link_level} {}
 
-  std::size_t receive(byte_span out, instant now) override;
-  bool transmit(const_byte_span frame, instant now) override;
-  int wait_handle() const override { return inner_.wait_handle(); }
-  std::optional<instant> next_deadline() const override { return inner_.next_deadline(); }
+  std::size_t receive_offloaded(byte_span out, frame_meta& meta, instant now) override;
+  bool transmit_offloaded(const_byte_span frame, const frame_meta& meta, instant now) override;
   void flush() override;
 
  private:
-  void print(const char* direction, const_byte_span frame, instant now);
+  void print(const char* direction, const_byte_span frame, const frame_meta& meta, instant now);
 
-  device& inner_;
   std::ostream& out_;
   bool link_level_;
 };

@@ -7,6 +7,7 @@
 
 #include "stack/base/port_range.hpp"
 #include "stack/base/time.hpp"
+#include "stack/offloads.hpp"
 #include "stack/tcp/congestion_algorithm.hpp"
 #include "stack/wire/address.hpp"
 
@@ -135,6 +136,9 @@ struct stack_config {
   icmp_config icmp;
   udp_config udp;
   tcp_config tcp;
+  // What the device does for the host (device::offloads()): with checksum, TCP leaves its
+  // checksums partial for the device to complete.
+  device_offloads offloads;
 };
 
 // The range a stack accepts: 68 is IPv4's minimum (RFC 791); 65535 the largest IP packet.

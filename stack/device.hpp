@@ -8,6 +8,8 @@
 
 #include "stack/base/bytes.hpp"
 #include "stack/base/time.hpp"
+#include "stack/buffers/frame.hpp"
+#include "stack/offloads.hpp"
 
 namespace tapstack {
 
@@ -20,6 +22,17 @@ class device {
   virtual std::size_t receive(byte_span out, instant now) = 0;
   // Hands one frame to the device; false when the device has no room for it now.
   virtual bool transmit(const_byte_span frame, instant now) = 0;
+  // The same with the frame's metadata. A device with offloads overrides both; one without keeps
+  // these: what it receives is plain, and it is never handed a frame that is not (the host asks
+  // only for the offloads() a device offers). Decorators pass the metadata on.
+  virtual std::size_t receive_offloaded(byte_span out, frame_meta& meta, instant now) {
+    meta = {};
+    return receive(out, now);
+  }
+  virtual bool transmit_offloaded(const_byte_span frame, const frame_meta&, instant now) {
+    return transmit(frame, now);
+  }
+  virtual device_offloads offloads() const { return {}; }
   // A descriptor that becomes readable when receive would return a frame, for the Asio runner to
   // wait on; -1 for devices driven by a simulator instead.
   virtual int wait_handle() const { return -1; }

@@ -38,15 +38,15 @@ void stack::start(instant now) {
   arp_.announce(now);
 }
 
-void stack::receive(const_byte_span frame, instant now) {
+void stack::receive(const_byte_span frame, const frame_meta& meta, instant now) {
   ctx_.stats.count(event::frames_in);
   ctx_.stats.count(event::bytes_in, frame.size());
   ctx_.receiving = frame;
-  deliver(frame, now);
+  deliver(frame, meta.checksum != frame_meta::checksum_state::complete, now);
   ctx_.receiving = {};
 }
 
-void stack::deliver(const_byte_span frame, instant now) {
+void stack::deliver(const_byte_span frame, bool checksum_verified, instant now) {
   const auto link = eth_.accept(frame, now);
   if (!link) return;
   const const_byte_span payload = frame.subspan(ethernet::header_len);
@@ -54,7 +54,7 @@ void stack::deliver(const_byte_span frame, instant now) {
     case ethertype::arp:
       return arp_.receive(payload, now);
     case ethertype::ipv4: {
-      const auto packet = ip_.receive(payload, now);
+      const auto packet = ip_.receive(payload, checksum_verified, now);
       if (!packet) return;
       switch (packet->header.protocol) {
         case ip_protocol::icmp: {

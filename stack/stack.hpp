@@ -29,8 +29,11 @@ class stack {
 
   // Announces the host (gratuitous ARP). Call once, before the first receive.
   void start(instant now);
-  // One frame from the device, as received.
-  void receive(const_byte_span frame, instant now);
+  // One frame from the device, as received, with what the device says of it: a transport
+  // checksum it verified, or left partial (a frame from the kernel's own stack: nothing to verify),
+  // is not summed again.
+  void receive(const_byte_span frame, instant now) { receive(frame, frame_meta{}, now); }
+  void receive(const_byte_span frame, const frame_meta& meta, instant now);
   // Runs the timers due at now.
   void poll(instant now);
   // When poll() next has work; nullopt when nothing is pending.
@@ -59,7 +62,7 @@ class stack {
 
  private:
   // Demultiplexes one received frame up through the layers.
-  void deliver(const_byte_span frame, instant now);
+  void deliver(const_byte_span frame, bool checksum_verified, instant now);
 
   host_context ctx_;
   ethernet_layer eth_;

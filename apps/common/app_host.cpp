@@ -8,12 +8,20 @@
 namespace tapstack {
 namespace {
 
-const host_options& warn_if_down(const std::string& program, const host_options& options,
-                                 device_chain& devices) {
-  if (!devices.tap().is_up())
+// The host's configuration with what its devices do for it, after the warnings the tap calls for.
+stack_config host_config(const std::string& program, const host_options& options,
+                         device_chain& devices) {
+  const tap_device& tap = devices.tap();
+  if (!tap.is_up())
     std::cerr << program << ": warning: " << options.tap
               << " is down; bring it up with: ip link set " << options.tap << " up\n";
-  return options;
+  if (!tap.offload_refused().empty())
+    std::cerr << program << ": warning: the kernel refused some of " << options.tap
+              << "'s offloads (" << tap.offload_refused() << "); going on with "
+              << (tap.offloads().checksum ? "checksums only" : "none") << "\n";
+  stack_config config = options.stack;
+  config.offloads = devices.top().offloads();
+  return config;
 }
 
 }  // namespace
@@ -24,7 +32,7 @@ app_host::app_host(const std::string& program, const host_options& options, bool
       devices_{options, clock_, std::cout},
       node_{io_,
             clock_,
-            warn_if_down(program, options, devices_).stack,
+            host_config(program, options, devices_),
             devices_.top(),
             logger{&sink_, options.level},
             handle_signals} {

@@ -11,7 +11,7 @@ std::uint64_t fault_seed(std::uint64_t host_seed) {
 
 device_chain::device_chain(const host_options& options, const real_clock& clock,
                            std::ostream& trace_out)
-    : tap_{std::make_unique<tap_device>(options.tap)} {
+    : tap_{std::make_unique<tap_device>(options.tap, options.offload && !options.faults.any())} {
   top_ = tap_.get();
   if (options.faults.any()) {
     faults_ = std::make_unique<fault_injector>(*top_, options.faults.in, options.faults.out,

@@ -20,6 +20,10 @@ po::options_description host_flags::description() {
        "record every frame in and out to this capture file: pcapng, with a comment on each "
        "frame a fault met, when a fault flag is given or the name ends .pcapng; classic pcap "
        "otherwise")
+      ("offload", po::value(&offload_)->default_value(offload_),
+       "on: the tap completes TCP checksums and hands over the kernel's super-segments of up "
+       "to 64 KB unsummed (IFF_VNET_HDR, where the kernel accepts it; never with a fault flag); "
+       "off: wire-exact frames of at most the MTU, every checksum summed by tapstack")
       ("trace", po::bool_switch(), "print one tcpdump-style line per frame in and out, and every TCP state change")
       ("tcp-trace", po::value(&tcp_trace_),
        "write a CSV row per ACK and congestion event of every TCP connection to this file "
@@ -84,6 +88,8 @@ host_options host_flags::resolve(const po::variables_map& vm) const {
   o.stack.icmp.error_burst = static_cast<std::uint32_t>(unsigned_flag(
       "--icmp-error-burst", icmp_error_burst_, 1, 1'000'000, "a number from 1 to 1000000"));
   o.trace = vm["trace"].as<bool>();
+  if (offload_ != "on" && offload_ != "off") bad_flag("--offload", offload_, "on or off");
+  o.offload = offload_ == "on";
   return o;
 }
 

@@ -18,6 +18,9 @@ struct host_options {
   stack_config stack;
   std::optional<std::string> pcap;
   bool trace = false;
+  // --offload: the tap's offloads (IFF_VNET_HDR) where the kernel accepts them; never with a
+  // fault injector, which works on wire frames.
+  bool offload = true;
   // A CSV of every connection's congestion figures, one row per ACK and event (drivers/tcp_trace).
   std::optional<std::string> tcp_trace;
   log_level level = log_level::info;
@@ -39,6 +42,7 @@ class host_flags {
   std::string mac_ = "02:74:73:00:00:02";
   std::string mtu_ = "1500";
   std::string pcap_;
+  std::string offload_ = "on";
   std::string tcp_trace_;
   std::string icmp_error_rate_ = "1000";
   std::string icmp_error_burst_ = "50";

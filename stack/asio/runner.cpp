@@ -121,9 +121,10 @@ void runner::service() {
   if (finished_) return;
   int frames = 0;
   for (; frames < max_frames_per_wake; ++frames) {
-    const std::size_t n = dev_.receive(rx_buffer_, clock_.now());
+    frame_meta meta;
+    const std::size_t n = dev_.receive_offloaded(rx_buffer_, meta, clock_.now());
     if (n == 0) break;
-    host_.receive(const_byte_span{rx_buffer_}.first(n), clock_.now());
+    host_.receive(const_byte_span{rx_buffer_}.first(n), meta, clock_.now());
   }
   host_.poll(clock_.now());
   flush();
@@ -146,7 +147,8 @@ void runner::flush() {
 
 void runner::transmit(instant now) {
   while (auto f = host_.pop_transmit()) {
-    if (!dev_.transmit(f->bytes(), now)) host_.stats().drop(drop_reason::tx_device_full);
+    if (!dev_.transmit_offloaded(f->bytes(), f->meta, now))
+      host_.stats().drop(drop_reason::tx_device_full);
     host_.recycle(std::move(*f));
   }
 }

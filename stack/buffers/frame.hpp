@@ -12,9 +12,23 @@
 
 namespace tapstack {
 
+// What crosses the device seam beside a frame's bytes: the state of its transport checksum and
+// whether it stands for several wire segments (a Linux tap's virtio_net_hdr, in the stack's
+// terms). A plain frame, wire-sized with every checksum in place, has the defaults.
 struct frame_meta {
-  bool checksum_needed = false;  // a later offload path leaves the transport checksum to the device
-  std::uint16_t segment_size = 0;  // 0: one frame on the wire
+  enum class checksum_state : std::uint8_t {
+    complete,  // in place (or to be checked by whoever reads the frame)
+    partial,   // the field holds the pseudo-header's sum: the device sums from checksum_start on
+    verified,  // received: the device checked it, the stack need not
+  };
+  checksum_state checksum = checksum_state::complete;
+  std::uint16_t checksum_start = 0;   // partial: the transport header's offset in the frame
+  std::uint16_t checksum_offset = 0;  // partial: the checksum field's offset in that header
+  // TCP payload bytes per wire segment when the frame is a super-segment that the device cuts up
+  // (transmit) or that it coalesced (receive); 0: one frame on the wire.
+  std::uint16_t segment_size = 0;
+
+  bool plain() const { return checksum == checksum_state::complete && segment_size == 0; }
 };
 
 class frame {
@@ -39,10 +53,13 @@ class frame {
     len_ = len;
   }
   // Grows the content at the front by n bytes and returns them, for a header to be written into.
+  // A partial checksum's start moves with the front: it counts from the frame's first byte.
   byte_span prepend(std::size_t n) {
     assert(n <= head_);
     head_ -= n;
     len_ += n;
+    if (meta.checksum == frame_meta::checksum_state::partial)
+      meta.checksum_start = static_cast<std::uint16_t>(meta.checksum_start + n);
     return {storage_.data() + head_, n};
   }
   // Empties the frame and places the head headroom bytes in.

@@ -11,7 +11,8 @@ ipv4_layer::ipv4_layer(host_context& ctx, arp_layer& arp)
       reassembly_{ctx.config.ipv4},
       next_ident_{static_cast<std::uint16_t>(ctx.random.next())} {}
 
-std::optional<ipv4_packet> ipv4_layer::receive(const_byte_span packet, instant now) {
+std::optional<ipv4_packet> ipv4_layer::receive(const_byte_span packet, bool checksum_verified,
+                                               instant now) {
   const auto view = ipv4_view::check(packet);
   if (!view) {
     ctx_.drop(view.error(), now);
@@ -43,7 +44,7 @@ std::optional<ipv4_packet> ipv4_layer::receive(const_byte_span packet, instant n
   }
   if (ip.is_fragment()) return reassemble(ip, *view, broadcast, now);
   ctx_.stats.count(event::ip_packets_in);
-  return ipv4_packet{ip, view->payload(), view->header(), broadcast};
+  return ipv4_packet{ip, view->payload(), view->header(), broadcast, checksum_verified};
 }
 
 std::optional<ipv4_packet> ipv4_layer::reassemble(const ipv4_repr& ip, const ipv4_view& view,

@@ -23,6 +23,8 @@ struct ipv4_packet {
   // reassembled datagram, fragment zero's, with the length and fragment fields of the whole.
   const_byte_span header_bytes;
   bool to_broadcast = false;
+  // The device checked the transport checksum (frame_meta): never for a reassembled datagram.
+  bool checksum_verified = false;
 };
 
 // What a sender may ask of one datagram.
@@ -42,7 +44,9 @@ class ipv4_layer {
 
   ipv4_layer(host_context& ctx, arp_layer& arp);
 
-  std::optional<ipv4_packet> receive(const_byte_span packet, instant now);
+  // checksum_verified: the device checked the transport checksum of this frame; a datagram
+  // reassembled from fragments is not this frame's, and gets it summed.
+  std::optional<ipv4_packet> receive(const_byte_span packet, bool checksum_verified, instant now);
   // Runs the timers of fragment reassembly.
   void poll(instant now);
   std::optional<instant> next_deadline() const;

@@ -12,7 +12,8 @@ namespace tapstack {
 void tcp_layer::receive(const ipv4_packet& packet, instant now) {
   const auto view = tcp_view::check(packet.payload);
   if (!view) return ctx_.drop(view.error(), now);
-  const auto parsed = tcp_repr::parse(*view, packet.header.src, packet.header.dst);
+  const auto parsed =
+      tcp_repr::parse(*view, packet.header.src, packet.header.dst, packet.checksum_verified);
   if (!parsed) return ctx_.drop(parsed.error(), now);
   if (packet.to_broadcast) return ctx_.drop(drop_reason::tcp_broadcast, now);
   ctx_.stats.count(event::tcp_segments_in);

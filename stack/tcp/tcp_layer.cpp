@@ -586,7 +586,14 @@ void tcp_layer::send_reset(const tcp_tuple& tuple, seq32 seq, std::optional<seq3
 // in place) and the frame goes down to IP.
 void tcp_layer::segment_departs(const tcp_tuple& tuple, const tcp_repr& seg, frame&& f,
                                 instant now) {
-  seg.emit(f.bytes(), tuple.local.address, tuple.remote.address);
+  // A device that completes checksums is left the sum over the segment, the costliest work a
+  // segment of data asks of the host; the headers below add their lengths to where it starts.
+  const bool partial = ctx_.config.offloads.checksum;
+  seg.emit(f.bytes(), tuple.local.address, tuple.remote.address, partial);
+  if (partial)
+    f.meta = {.checksum = frame_meta::checksum_state::partial,
+              .checksum_start = 0,
+              .checksum_offset = tcp::field::checksum};
   ctx_.stats.count(event::tcp_segments_out);
   ip_.send(std::move(f), tuple.remote.address, ip_protocol::tcp, now);
 }

@@ -157,7 +157,8 @@ void udp_layer::wake(socket& sock) {
 void udp_layer::receive(const ipv4_packet& packet, instant now) {
   const auto view = udp_view::check(packet.payload);
   if (!view) return ctx_.drop(view.error(), now);
-  const auto parsed = udp_repr::parse(*view, packet.header.src, packet.header.dst);
+  const auto parsed =
+      udp_repr::parse(*view, packet.header.src, packet.header.dst, packet.checksum_verified);
   if (!parsed) return ctx_.drop(parsed.error(), now);
   const udp_repr& udp = *parsed;
   const ipv4_endpoint from{packet.header.src, udp.src_port};

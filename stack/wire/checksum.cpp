@@ -1,5 +1,8 @@
 #include "stack/wire/checksum.hpp"
 
+#include <bit>
+#include <cstring>
+
 namespace tapstack {
 namespace {
 
@@ -11,14 +14,37 @@ std::uint16_t fold(std::uint64_t sum) {
 }  // namespace
 
 checksum& checksum::add(const_byte_span bytes) {
-  const std::size_t n = bytes.size();
-  std::size_t i = 0;
-  // Four words per step into a 64-bit sum: carries collect in the high bits and are folded once.
-  for (; i + 8 <= n; i += 8)
-    sum_ += std::uint64_t{load_be16(&bytes[i])} + load_be16(&bytes[i + 2]) +
-            load_be16(&bytes[i + 4]) + load_be16(&bytes[i + 6]);
-  for (; i + 2 <= n; i += 2) sum_ += load_be16(&bytes[i]);
-  if (i < n) sum_ += std::uint64_t{bytes[i]} << 8;
+  // Summed in the machine's byte order and swapped once at the end (RFC 1071 2(B): the sum does not
+  // depend on byte order), eight bytes per load: each 64-bit load adds its two 32-bit halves, and
+  // since 2^16 = 1 modulo 0xffff, a 32-bit word adds the same as its two 16-bit words. The 64-bit
+  // sum holds the carries of any span a frame can have.
+  const std::uint8_t* p = bytes.data();
+  std::size_t n = bytes.size();
+  std::uint64_t native = 0;
+  const auto halves = [](const std::uint8_t* q) {
+    std::uint64_t w;
+    std::memcpy(&w, q, sizeof w);
+    return (w & 0xffffffff) + (w >> 32);
+  };
+  for (; n >= 32; p += 32, n -= 32)
+    native += halves(p) + halves(p + 8) + halves(p + 16) + halves(p + 24);
+  for (; n >= 8; p += 8, n -= 8) native += halves(p);
+  for (; n >= 2; p += 2, n -= 2) {
+    std::uint16_t w;
+    std::memcpy(&w, p, sizeof w);
+    native += w;
+  }
+  // An odd final byte is the high byte of its word in network order: in the machine's order, the
+  // first byte of a word.
+  if (n > 0) {
+    std::uint16_t w = 0;
+    std::memcpy(&w, p, 1);
+    native += w;
+  }
+  std::uint16_t folded = fold(native);
+  if constexpr (std::endian::native == std::endian::little)
+    folded = static_cast<std::uint16_t>(folded << 8 | folded >> 8);
+  sum_ += folded;
   return *this;
 }
 

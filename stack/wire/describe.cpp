@@ -18,7 +18,7 @@ std::string with_ports(const ipv4_view& ip, std::uint16_t src_port, std::uint16_
          to_string(ipv4_endpoint{ip.dst(), dst_port}) + ": ";
 }
 
-std::string describe_ipv4(const_byte_span packet) {
+std::string describe_ipv4(const_byte_span packet, bool checksum_unsummed) {
   const auto view = ipv4_view::check(packet);
   if (!view) return "IP " + malformed(view.error());
   const auto repr = ipv4_repr::parse(*view);
@@ -38,14 +38,14 @@ std::string describe_ipv4(const_byte_span packet) {
   if (repr->protocol == ip_protocol::udp) {
     const auto udp = udp_view::check(view->payload());
     if (!udp) return line + "UDP " + malformed(udp.error());
-    const auto datagram = udp_repr::parse(*udp, view->src(), view->dst());
+    const auto datagram = udp_repr::parse(*udp, view->src(), view->dst(), checksum_unsummed);
     if (!datagram) return line + "UDP " + malformed(datagram.error());
     return with_ports(*view, datagram->src_port, datagram->dst_port) + to_string(*datagram);
   }
   if (repr->protocol == ip_protocol::tcp) {
     const auto tcp = tcp_view::check(view->payload());
     if (!tcp) return line + "TCP " + malformed(tcp.error());
-    const auto segment = tcp_repr::parse(*tcp, view->src(), view->dst());
+    const auto segment = tcp_repr::parse(*tcp, view->src(), view->dst(), checksum_unsummed);
     if (!segment) return line + "TCP " + malformed(segment.error());
     // The options as received, in their order and with any kinds the repr does not keep.
     return with_ports(*view, segment->src_port, segment->dst_port) +
@@ -57,7 +57,7 @@ std::string describe_ipv4(const_byte_span packet) {
 
 }  // namespace
 
-std::string describe_frame(const_byte_span frame, bool link_level) {
+std::string describe_frame(const_byte_span frame, bool link_level, bool checksum_unsummed) {
   const auto eth = ethernet_view::check(frame);
   if (!eth) return "[|ether] length " + std::to_string(frame.size());
   const auto link = ethernet_repr::parse(*eth);
@@ -70,7 +70,7 @@ std::string describe_frame(const_byte_span frame, bool link_level) {
       break;
     }
     case ethertype::ipv4:
-      line = describe_ipv4(eth->payload());
+      line = describe_ipv4(eth->payload(), checksum_unsummed);
       break;
     default:
       line = "ethertype " + to_string(link.type) + ", length " + std::to_string(frame.size());

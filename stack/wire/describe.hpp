@@ -9,7 +9,9 @@
 namespace tapstack {
 
 // With link_level, the line reads as tcpdump -e prints it: the Ethernet header first, then the
-// rest without the protocol name the ethertype already gave.
-std::string describe_frame(const_byte_span frame, bool link_level = false);
+// rest without the protocol name the ethertype already gave. With checksum_unsummed, a transport
+// checksum is not checked: a device completes it, or checked it (frame_meta).
+std::string describe_frame(const_byte_span frame, bool link_level = false,
+                           bool checksum_unsummed = false);
 
 }  // namespace tapstack

@@ -92,6 +92,17 @@ std::uint16_t transport_checksum(ip_protocol protocol, ipv4_address src, ipv4_ad
       .finish();
 }
 
+std::uint16_t pseudo_header_sum(ip_protocol protocol, ipv4_address src, ipv4_address dst,
+                                std::size_t length) {
+  // The folded sum, not its complement: finish() complements it.
+  return static_cast<std::uint16_t>(~checksum{}
+                                         .add32(src.value)
+                                         .add32(dst.value)
+                                         .add16(static_cast<std::uint16_t>(protocol))
+                                         .add16(static_cast<std::uint16_t>(length))
+                                         .finish());
+}
+
 parse_result<quoted_ipv4> parse_quoted_ipv4(const_byte_span quote) {
   if (quote.size() < ipv4::min_header_len) return drop_reason::ip_truncated;
   if ((quote[ipv4::field::ver_ihl] >> 4) != 4) return drop_reason::ip_bad_version;

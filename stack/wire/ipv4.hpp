@@ -113,6 +113,11 @@ parse_result<quoted_ipv4> parse_quoted_ipv4(const_byte_span quote);
 // one.
 std::uint16_t transport_checksum(ip_protocol protocol, ipv4_address src, ipv4_address dst,
                                  const_byte_span bytes);
+// The pseudo header's sum alone, folded and not complemented: what a segment whose checksum a
+// device completes carries in its checksum field (Linux's CHECKSUM_PARTIAL, virtio_net_hdr's
+// NEEDS_CSUM); the device adds the segment's bytes and stores the complement.
+std::uint16_t pseudo_header_sum(ip_protocol protocol, ipv4_address src, ipv4_address dst,
+                                std::size_t length);
 
 // tcpdump -v style: "IP (tos 0x0, ttl 64, id 7, offset 0, flags [DF], proto ICMP (1), length 84)"
 std::string to_string(const ipv4_repr& r);

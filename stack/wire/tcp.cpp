@@ -276,9 +276,10 @@ parse_result<quoted_tcp_view> quoted_tcp_view::check(const_byte_span quote) {
   return quoted_tcp_view{quote};
 }
 
-parse_result<tcp_repr> tcp_repr::parse(const tcp_view& v, ipv4_address src, ipv4_address dst) {
+parse_result<tcp_repr> tcp_repr::parse(const tcp_view& v, ipv4_address src, ipv4_address dst,
+                                       bool checksum_verified) {
   // The checksum first: a damaged segment is counted as damaged, not as a bad option.
-  if (transport_checksum(ip_protocol::tcp, src, dst, v.segment()) != 0)
+  if (!checksum_verified && transport_checksum(ip_protocol::tcp, src, dst, v.segment()) != 0)
     return drop_reason::tcp_bad_checksum;
   const auto options = tcp_options::parse(v.options());
   if (!options) return options.error();
@@ -299,7 +300,8 @@ std::uint32_t tcp_repr::segment_len() const {
   return static_cast<std::uint32_t>(payload.size()) + (flags.syn ? 1 : 0) + (flags.fin ? 1 : 0);
 }
 
-void tcp_repr::emit(byte_span out, ipv4_address src, ipv4_address dst) const {
+void tcp_repr::emit(byte_span out, ipv4_address src, ipv4_address dst,
+                    bool partial_checksum) const {
   const std::size_t header = header_len();
   assert(header <= tcp::max_header_len && out.size() >= header + payload.size());
   store_be16(&out[tcp::field::src_port], src_port);
@@ -315,7 +317,9 @@ void tcp_repr::emit(byte_span out, ipv4_address src, ipv4_address dst) const {
   if (payload.data() != out.data() + header)
     std::copy(payload.begin(), payload.end(), &out[header]);
   store_be16(&out[tcp::field::checksum],
-             transport_checksum(ip_protocol::tcp, src, dst, out.first(buffer_len())));
+             partial_checksum
+                 ? pseudo_header_sum(ip_protocol::tcp, src, dst, buffer_len())
+                 : transport_checksum(ip_protocol::tcp, src, dst, out.first(buffer_len())));
 }
 
 std::string to_string(tcp_flags f) {

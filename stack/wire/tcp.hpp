@@ -170,8 +170,9 @@ struct tcp_repr {
   const_byte_span payload;
 
   // Verifies the checksum against the pseudo header of src and dst (unlike UDP's, a zero
-  // checksum is no exception), then the options.
-  static parse_result<tcp_repr> parse(const tcp_view& v, ipv4_address src, ipv4_address dst);
+  // checksum is no exception; not at all when the device verified it), then the options.
+  static parse_result<tcp_repr> parse(const tcp_view& v, ipv4_address src, ipv4_address dst,
+                                      bool checksum_verified = false);
   // At most max_header_len for a repr that is to be emitted.
   std::size_t header_len() const { return tcp::min_header_len + options.encoded_len(); }
   std::size_t buffer_len() const { return header_len() + payload.size(); }
@@ -179,8 +180,9 @@ struct tcp_repr {
   std::uint32_t segment_len() const;
   // Writes header, options, payload and checksum into the first buffer_len() bytes of out. The
   // payload may already be in place (payload.data() == out.data() + header_len()): it is then not
-  // copied. Reserved bits are sent as zero (RFC 9293 3.1).
-  void emit(byte_span out, ipv4_address src, ipv4_address dst) const;
+  // copied. Reserved bits are sent as zero (RFC 9293 3.1). With partial_checksum the checksum
+  // field holds only the pseudo header's sum, for a device to complete over the segment.
+  void emit(byte_span out, ipv4_address src, ipv4_address dst, bool partial_checksum = false) const;
 };
 
 // tcpdump's flag letters: "S.", "P.", "R.", "none".

@@ -18,8 +18,10 @@ parse_result<quoted_udp_view> quoted_udp_view::check(const_byte_span quote) {
   return quoted_udp_view{quote};
 }
 
-parse_result<udp_repr> udp_repr::parse(const udp_view& v, ipv4_address src, ipv4_address dst) {
-  if (v.checksum() != 0 && transport_checksum(ip_protocol::udp, src, dst, v.datagram()) != 0)
+parse_result<udp_repr> udp_repr::parse(const udp_view& v, ipv4_address src, ipv4_address dst,
+                                       bool checksum_verified) {
+  if (!checksum_verified && v.checksum() != 0 &&
+      transport_checksum(ip_protocol::udp, src, dst, v.datagram()) != 0)
     return drop_reason::udp_bad_checksum;
   return udp_repr{v.src_port(), v.dst_port(), v.payload()};
 }

@@ -62,8 +62,10 @@ struct udp_repr {
   std::uint16_t dst_port = 0;
   const_byte_span payload;
 
-  // Verifies the checksum against the pseudo header of src and dst; a zero checksum is accepted.
-  static parse_result<udp_repr> parse(const udp_view& v, ipv4_address src, ipv4_address dst);
+  // Verifies the checksum against the pseudo header of src and dst (not when the device verified
+  // it); a zero checksum is accepted.
+  static parse_result<udp_repr> parse(const udp_view& v, ipv4_address src, ipv4_address dst,
+                                      bool checksum_verified = false);
   std::size_t buffer_len() const { return udp::header_len + payload.size(); }
   // Writes header, payload and checksum into the first buffer_len() bytes of out. The payload may
   // already be in place (payload.data() == out.data() + header_len): it is then not copied.

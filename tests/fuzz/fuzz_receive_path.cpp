@@ -9,7 +9,11 @@
 // Input layout, so that seeds can be written by hand (make_corpus.py writes them):
 //   byte 0    the host: bits 0-1 the MTU (1500, 576, 68, 9000); bits 2-3 the prefix length of
 //             10.0.0.2 (24, 16, 31, 32); bit 4 no gateway (there is none anyway when 10.0.0.1 is
-//             off-link); bit 5 small ARP tables, so that they fill, evict and expire quickly
+//             off-link); bit 5 small ARP tables, so that they fill, evict and expire quickly;
+//             bit 6 a device with checksum offload, as a tap with --offload on: every frame comes
+//             with its transport checksum marked verified (frame_meta), so mutated TCP and UDP
+//             get past their checksums unfixed, and the host leaves its TCP checksums partial,
+//             which the harness completes as the device would before it checks what was sent
 //   records   [control][length, 2 bytes big-endian][that many bytes, fewer at the end of input]
 //   control   bits 0-4: virtual time first moves on by this many quarter seconds;
 //             bit 5: the IPv4 header, ICMP and TCP checksums are recomputed first, so that mutated
@@ -56,6 +60,7 @@ stack_config host_config(std::uint8_t selector) {
   c.gateway = (selector & 0x10) == 0 && c.address.contains(gateway)
                   ? std::optional<ipv4_address>{gateway}
                   : std::nullopt;
+  c.offloads.checksum = (selector & 0x40) != 0;
   if (selector & 0x20)
     c.arp = {.lifetime = 2s,
              .retry_interval = time_unit,
@@ -65,8 +70,22 @@ stack_config host_config(std::uint8_t selector) {
   return c;
 }
 
+// What a device does with a partial checksum: it sums from checksum_start to the end, the field
+// holding the pseudo header's sum, and stores the complement there.
+void complete_checksum(frame& f) {
+  const frame_meta& meta = f.meta;
+  TAPSTACK_FUZZ_CHECK(meta.checksum_start + meta.checksum_offset + 2u <= f.size());
+  const byte_span covered = f.bytes().subspan(meta.checksum_start);
+  store_be16(&covered[meta.checksum_offset], internet_checksum(covered));
+}
+
 void drain(stack& host) {
   while (auto f = host.pop_transmit()) {
+    TAPSTACK_FUZZ_CHECK(f->meta.segment_size == 0);
+    if (f->meta.checksum == frame_meta::checksum_state::partial) {
+      TAPSTACK_FUZZ_CHECK(host.config().offloads.checksum);
+      complete_checksum(*f);
+    }
     fuzz::check_sent(host.config(), f->bytes());
     host.recycle(std::move(*f));
   }
@@ -163,7 +182,10 @@ void run(stack& host, fuzz::input_reader& in) {
       // A copy freed right after the call, so ASan reports any pointer the host keeps into it.
       std::vector<std::uint8_t> frame(bytes.begin(), bytes.end());
       if (control & control_fix_checksums) fix_checksums(frame);
-      host.receive(frame, now);
+      const frame_meta meta{.checksum = host.config().offloads.checksum
+                                            ? frame_meta::checksum_state::verified
+                                            : frame_meta::checksum_state::complete};
+      host.receive(frame, meta, now);
     }
     app.run(now);
     drain(host);

@@ -74,6 +74,21 @@ TEST_CASE("the checksum equals the word-at-a-time reference for every length 0..
   }
 }
 
+TEST_CASE("the checksum equals the reference wherever the bytes start in memory") {
+  // The sum loads eight bytes at a time: spans at every offset from an 8-byte boundary, over
+  // lengths that end in each of the loops' remainders.
+  rng r{13};
+  const auto data = random_bytes(r, 1600);
+  for (std::size_t offset = 0; offset < 8; ++offset)
+    for (const std::size_t n : {31u, 32u, 33u, 39u, 40u, 41u, 1499u, 1500u, 1591u}) {
+      const std::vector<std::uint8_t> copy(data.begin() + offset, data.begin() + offset + n);
+      CAPTURE(offset);
+      CAPTURE(n);
+      CHECK(internet_checksum(const_byte_span{data}.subspan(offset, n)) ==
+            reference_checksum(copy));
+    }
+}
+
 TEST_CASE("the kernel's IPv4 and ICMP checksums are what we compute") {
   for (const char* name : {"echo-request", "echo-reply", "echo-request-max",
                            "echo-request-record-route", "echo-request-empty"}) {

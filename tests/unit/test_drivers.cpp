@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include "drivers/pair_link.hpp"
@@ -102,6 +103,73 @@ TEST_CASE("pcap recorder names the path it cannot write") {
   pair_link link;
   CHECK_THROWS_WITH_AS(pcap_recorder(link.a(), "/nonexistent-dir/x.pcap"),
                        doctest::Contains("/nonexistent-dir/x.pcap"), std::runtime_error);
+}
+
+// A device with offloads that keeps what it is handed, metadata included, and returns one frame
+// with the metadata it is given.
+class offloading_device final : public device {
+ public:
+  std::size_t receive(byte_span out, instant now) override {
+    frame_meta ignored;
+    return receive_offloaded(out, ignored, now);
+  }
+  bool transmit(const_byte_span frame, instant now) override {
+    return transmit_offloaded(frame, {}, now);
+  }
+  std::size_t receive_offloaded(byte_span out, frame_meta& meta, instant) override {
+    if (incoming.empty()) return 0;
+    std::copy(incoming.begin(), incoming.end(), out.begin());
+    meta = incoming_meta;
+    return std::exchange(incoming, {}).size();
+  }
+  bool transmit_offloaded(const_byte_span frame, const frame_meta& meta, instant) override {
+    sent_meta.push_back(meta);
+    return !frame.empty();
+  }
+  device_offloads offloads() const override { return {.checksum = true, .tcp_segmentation = true}; }
+
+  std::vector<std::uint8_t> incoming;
+  frame_meta incoming_meta;
+  std::vector<frame_meta> sent_meta;
+};
+
+TEST_CASE("tracer and recorder pass offload metadata through, and the tracer says what it asks") {
+  offloading_device tap;
+  std::ostringstream out;
+  tracer trace{tap, out};
+  const auto path = std::filesystem::temp_directory_path() / "tapstack-offload-meta.pcap";
+  pcap_recorder recorder{trace, path.string()};
+  CHECK(recorder.offloads() == device_offloads{.checksum = true, .tcp_segmentation = true});
+
+  const frame_meta super{.checksum = frame_meta::checksum_state::partial,
+                         .checksum_start = 34,
+                         .checksum_offset = 16,
+                         .segment_size = 1448};
+  CHECK(recorder.transmit_offloaded(arp_request, super, instant{1ms}));
+  REQUIRE(tap.sent_meta.size() == 1);
+  CHECK(tap.sent_meta[0].segment_size == 1448);
+  CHECK(tap.sent_meta[0].checksum == frame_meta::checksum_state::partial);
+  CHECK(tap.sent_meta[0].checksum_start == 34);
+  CHECK(tap.sent_meta[0].checksum_offset == 16);
+  // The plain call asks for nothing.
+  CHECK(recorder.transmit(arp_request, instant{1ms}));
+  CHECK(tap.sent_meta.at(1).plain());
+
+  tap.incoming.assign(arp_request.begin(), arp_request.end());
+  tap.incoming_meta.checksum = frame_meta::checksum_state::verified;
+  std::array<std::uint8_t, 64> buf{};
+  frame_meta got;
+  CHECK(recorder.receive_offloaded(buf, got, instant{2ms}) == arp_request.size());
+  CHECK(got.checksum == frame_meta::checksum_state::verified);
+  CHECK(
+      out.str() ==
+      "0.001000 out ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28 [super-segment: 1448 "
+      "bytes per wire segment] [checksum partial]\n"
+      "0.001000 out ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28\n"
+      "0.002000 in  ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28 [checksum verified]\n");
+  recorder.flush();
+  CHECK(recorder.frames_written() == 3);
+  std::filesystem::remove(path);
 }
 
 TEST_CASE("tracer prints one tcpdump-style line per frame, in and out") {

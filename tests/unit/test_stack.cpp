@@ -8,6 +8,8 @@
 #include <doctest/doctest.h>
 
 #include "stack/stack.hpp"
+#include "stack/wire/checksum.hpp"
+#include "stack/wire/tcp.hpp"
 #include "tests/support/frames.hpp"
 #include "tests/support/golden.hpp"
 
@@ -67,6 +69,41 @@ TEST_CASE("a driver's drain takes the transmit queue whenever it reaches the bac
   host.receive(load_golden("arp-request").bytes, t0);  // the reply makes two
   CHECK(drained == std::vector<std::size_t>{2});
   CHECK_FALSE(host.pop_transmit());
+}
+
+TEST_CASE("with a device that completes checksums, TCP leaves its own partial for it") {
+  for (const bool offload : {false, true}) {
+    CAPTURE(offload);
+    stack_config config;
+    config.offloads.checksum = offload;
+    host_fixture f{config};
+    f.learn_peer(f.t0);
+    auto& tcp = f.host.tcp();
+    const auto listener = tcp.open();
+    REQUIRE_FALSE(tcp.bind(listener, {ipv4_address::any(), 9000}));
+    REQUIRE_FALSE(tcp.listen(listener, 4));
+    f.host.receive(load_golden("tcp-syn").bytes, f.t0);
+    auto syn_ack = f.host.pop_transmit();
+    REQUIRE(syn_ack);
+    const byte_span bytes = syn_ack->bytes();
+    constexpr std::size_t tcp_at = ethernet::header_len + ipv4::min_header_len;
+    const byte_span segment = bytes.subspan(tcp_at);
+    if (!offload) {
+      CHECK(syn_ack->meta.plain());
+      CHECK(transport_checksum(ip_protocol::tcp, capture::host_ip, capture::peer_ip, segment) == 0);
+      continue;
+    }
+    // Where the device finds it, counted from the frame's start past every header in front.
+    CHECK(syn_ack->meta.checksum == frame_meta::checksum_state::partial);
+    CHECK(syn_ack->meta.checksum_start == tcp_at);
+    CHECK(syn_ack->meta.checksum_offset == tcp::field::checksum);
+    CHECK(load_be16(&segment[tcp::field::checksum]) ==
+          pseudo_header_sum(ip_protocol::tcp, capture::host_ip, capture::peer_ip, segment.size()));
+    // Completed as the device does, the segment is what the host would have summed itself.
+    store_be16(&segment[tcp::field::checksum], internet_checksum(segment));
+    CHECK(transport_checksum(ip_protocol::tcp, capture::host_ip, capture::peer_ip, segment) == 0);
+    f.host.recycle(std::move(*syn_ack));
+  }
 }
 
 TEST_CASE_FIXTURE(host_fixture, "frames and bytes are counted both ways") {

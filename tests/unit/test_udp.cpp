@@ -124,6 +124,30 @@ TEST_CASE_FIXTURE(host_fixture, "a bound socket receives the datagram and who se
   CHECK(host.stats().total_drops() == 0);
 }
 
+TEST_CASE_FIXTURE(
+    host_fixture,
+    "a checksum the device verified or left partial is not summed again; others are") {
+  learn_peer(t0);
+  auto& udp = host.udp();
+  const auto s = udp.open();
+  REQUIRE_FALSE(udp.bind(s, {ipv4_address::any(), 7}));
+  // The checksum off by one: only a host that sums it can tell.
+  auto damaged = datagram_from_peer(40000, 7, hello);
+  store_be16(&damaged[udp_at + udp::field::checksum],
+             static_cast<std::uint16_t>(load_be16(&damaged[udp_at + udp::field::checksum]) + 1));
+  host.receive(damaged, t0);
+  CHECK(host.stats()[drop_reason::udp_bad_checksum] == 1);
+  CHECK_FALSE(udp.ready(s));
+  for (const auto state :
+       {frame_meta::checksum_state::verified, frame_meta::checksum_state::partial}) {
+    host.receive(damaged, frame_meta{.checksum = state}, t0);
+    udp_datagram d;
+    REQUIRE_FALSE(udp.receive(s, d));
+    CHECK(d.data == hello);
+  }
+  CHECK(host.stats()[drop_reason::udp_bad_checksum] == 1);
+}
+
 TEST_CASE_FIXTURE(host_fixture, "sending: header, checksum and addresses as the peer expects") {
   learn_peer(t0);
   auto& udp = host.udp();

@@ -1,4 +1,5 @@
-"""Reading libstdc++ objects (optional, unique_ptr, shared_ptr, map, vector, span) from Python.
+"""Reading libstdc++ objects (optional, unique_ptr, shared_ptr, unordered_map, vector, span) from
+Python.
 
 The printers must not depend on libstdc++'s own pretty-printers being loaded (they are not when
 gdb's auto-load is restricted), and the member names inside those classes change between GCC
@@ -65,26 +66,6 @@ def optional_get(value):
     return find_member(value, "_M_value")
 
 
-def map_items(value, limit=10000):
-    """The (key, mapped) pairs of a std::map in order, read by walking its red-black tree."""
-    map_type = value.type.strip_typedefs()
-    pair_type = gdb.lookup_type(str(map_type) + "::value_type").strip_typedefs()
-    members = {field.name: field for field in pair_type.fields()}
-    first, second = members["first"], members["second"]
-    header = find_member(value, "_M_header")
-    count = min(int(find_member(value, "_M_node_count")), limit)
-    # A node is the tree links (_Rb_tree_node_base) followed by the pair, aligned for it; the
-    # member offsets come from the pair's own debug info, which gets the padding right.
-    pair_offset = _aligned(header.type.sizeof, pair_type.alignof)
-    byte_pointer = gdb.lookup_type("char").pointer()
-    node = header["_M_left"]
-    for _ in range(count):
-        pair = node.cast(byte_pointer) + pair_offset
-        yield ((pair + first.bitpos // 8).cast(first.type.pointer()).dereference(),
-               (pair + second.bitpos // 8).cast(second.type.pointer()).dereference())
-        node = _rb_successor(node)
-
-
 def unordered_map_items(value, limit=100000):
     """The (key, mapped) pairs of a std::unordered_map, in the order of its node list (the hash
     order), read by walking that singly linked list from _M_before_begin."""
@@ -94,8 +75,7 @@ def unordered_map_items(value, limit=100000):
     first, second = members["first"], members["second"]
     node = find_member(value, "_M_before_begin")["_M_nxt"]
     count = min(int(find_member(value, "_M_element_count")), limit)
-    # A node is its next pointer (_Hash_node_base) followed by the pair, aligned for it.
-    pair_offset = _aligned(node.type.sizeof, pair_type.alignof)
+    pair_offset = _hash_node_storage_offset(pair_type, node.type.target().sizeof)
     byte_pointer = gdb.lookup_type("char").pointer()
     for _ in range(count):
         if int(node) == 0:
@@ -106,22 +86,37 @@ def unordered_map_items(value, limit=100000):
         node = node["_M_nxt"]
 
 
+def _hash_node_storage_offset(pair_type, base_size):
+    """Where the pair sits in a hash table's node: read from the node type's debug info (the
+    storage is not always aligned as the pair's type says), or, without it, after the next
+    pointer (_Hash_node_base) at the pair's alignment."""
+    for cached in ("false", "true"):
+        try:
+            node_type = gdb.lookup_type("std::__detail::_Hash_node<%s, %s>" % (pair_type, cached))
+        except gdb.error:
+            continue
+        offset = _member_offset(node_type, "_M_storage")
+        if offset is not None:
+            return offset
+    return _aligned(base_size, pair_type.alignof)
+
+
+def _member_offset(struct_type, name, depth=6):
+    """The byte offset of the member called name in struct_type, through bases; or None."""
+    if depth == 0:
+        return None
+    for field in struct_type.strip_typedefs().fields():
+        if field.name == name:
+            return field.bitpos // 8
+        if field.type.strip_typedefs().code == gdb.TYPE_CODE_STRUCT:
+            inner = _member_offset(field.type, name, depth - 1)
+            if inner is not None:
+                return field.bitpos // 8 + inner
+    return None
+
+
 def _aligned(offset, alignment):
     return (offset + alignment - 1) // alignment * alignment
-
-
-def _rb_successor(node):
-    """The next node in order, as std::_Rb_tree_increment finds it."""
-    if int(node["_M_right"]) != 0:
-        node = node["_M_right"]
-        while int(node["_M_left"]) != 0:
-            node = node["_M_left"]
-        return node
-    parent = node["_M_parent"]
-    while node == parent["_M_right"]:
-        node = parent
-        parent = parent["_M_parent"]
-    return parent
 
 
 def vector_range(value):

@@ -51,12 +51,15 @@ def _owner_text(connection):
 
 def listener_lines(layer):
     """"listening 0.0.0.0.5001 socket 1, 0 in SYN-RECEIVED" for each listening socket."""
-    for handle, socket in stdlib.map_items(layer["sockets_"]):
-        if not bool(socket["listening"]):
-            continue
+    # The sockets by handle are a hash table: the listeners are listed in the order of their
+    # handles, as they were opened.
+    listening = sorted(((int(handle), socket)
+                        for handle, socket in stdlib.unordered_map_items(layer["sockets_"])
+                        if bool(socket["listening"])), key=lambda item: item[0])
+    for handle, socket in listening:
         local = stdlib.optional_get(socket["local"])
         where = wire.endpoint_text(local) if local is not None else "?"
-        yield "listening %s socket %d, %d in SYN-RECEIVED" % (where, int(handle),
+        yield "listening %s socket %d, %d in SYN-RECEIVED" % (where, handle,
                                                                int(socket["pending"]))
 
 
