@@ -1,11 +1,13 @@
 #pragma once
 // The toy host's HTTP/1.1 server (port 80), Boost.Beast over tapstack's TCP sockets: keep-alive,
 // GET and HEAD; "/" is a page of the host's live connections and counters and "/status.json" the
-// same as JSON; "/bytes/N" streams N bytes of generated content (byte i is i mod 251) without
-// touching the disk; with a root directory, files under it are served with their length and type
-// (http_target.hpp says which). Anything else gets the 4xx it deserves, and http_limits bound
-// what a client may make it wait for or hold. One coroutine per connection; the host outlives it,
-// and the server outlives the io_context's run.
+// same as JSON; "/bytes/N" streams N bytes of generated content (byte i is i mod 251) from a
+// precomputed table (pattern_body.hpp), without touching the disk; with a root directory, files
+// under it are served with their length and type (http_target.hpp says which), read in 64 KiB
+// chunks (buffered_file_body.hpp). A response's header leaves in the same write as the start of
+// its body, so a small one is one segment. Anything else gets the 4xx it deserves, and http_limits
+// bound what a client may make it wait for or hold. One coroutine per connection; the host
+// outlives it, and the server outlives the io_context's run.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,7 @@
 #include "apps/tapstack/http_target.hpp"
 
 #include <algorithm>
+#include <span>
 #include <system_error>
 #include <vector>
 
@@ -44,6 +45,37 @@ bool lies_under(const fs::path& p, const fs::path& dir) {
 }
 
 file_target answer(file_target::kind what) { return file_target{.what = what}; }
+
+// A path with every symbolic link on it resolved, and the status of what it names.
+struct resolved {
+  fs::path path;
+  fs::file_status status;
+};
+
+// What fs::canonical makes of dir / names, with its status, for a dir that is a real path already;
+// nullopt when something named does not exist. canonical walks the file system once for every
+// component of the whole path, dir's own included, and a request costs that every time. Most name
+// no link at all: each name is looked at once with lstat, and when none is a symbolic link, dir /
+// names is real as it stands. A link met on the way sends the whole path through canonical. dir is
+// taken to be as it was found when the root was resolved: like the tree under it, it belongs to
+// whoever started the host.
+std::optional<resolved> resolve(const fs::path& dir, std::span<const std::string_view> names) {
+  std::error_code ec;
+  fs::path p = dir;
+  auto status = names.empty() ? fs::status(dir, ec) : fs::file_status{};
+  auto name = names.begin();
+  while (name != names.end() && !ec && !fs::is_symlink(status)) {
+    p /= fs::path{*name++};
+    status = fs::symlink_status(p, ec);
+  }
+  if (ec || !fs::exists(status)) return std::nullopt;
+  if (!fs::is_symlink(status)) return resolved{std::move(p), status};
+  for (; name != names.end(); ++name) p /= fs::path{*name};
+  auto real = fs::canonical(p, ec);
+  if (ec) return std::nullopt;
+  status = fs::status(real, ec);
+  return resolved{std::move(real), status};
+}
 
 }  // namespace
 
@@ -94,22 +126,18 @@ file_target http_root::map(std::string_view target) const {
     if (!segment.empty() && segment != ".") segments.push_back(segment);
     begin = end + 1;
   }
-  fs::path joined = real_;
-  for (const auto segment : segments) joined /= fs::path{segment};
 
-  // The real path of what a name leads to, when it exists and may be served. A link that leaves
-  // the root is 404, not 403: the answer does not tell a prober which names are links.
-  const auto resolve = [this](const fs::path& p) -> std::optional<fs::path> {
-    std::error_code ec;
-    auto real = fs::canonical(p, ec);
-    if (ec || (!follow_symlinks_ && !lies_under(real, real_))) return std::nullopt;
+  // The real path of what names lead to from dir, when it exists and may be served. A link that
+  // leaves the root is 404, not 403: the answer does not tell a prober which names are links.
+  const auto servable = [this](const fs::path& dir, std::span<const std::string_view> names) {
+    auto real = resolve(dir, names);
+    if (real && !follow_symlinks_ && !lies_under(real->path, real_)) real.reset();
     return real;
   };
-  const auto real = resolve(joined);
+  const auto real = servable(real_, segments);
   if (!real) return answer(kind::not_found);
-  std::error_code ec;
   const bool slash = path->ends_with('/');
-  if (fs::is_directory(*real, ec)) {
+  if (fs::is_directory(real->status)) {
     // A 301 to the slashed name rather than a 404, as nginx and Apache answer: relative links in
     // the directory's index.html resolve against the slashed URL only. The location is rebuilt
     // from the checked segments, so "//host" cannot become a redirect to another host.
@@ -118,13 +146,14 @@ file_target http_root::map(std::string_view target) const {
       for (const auto segment : segments) location += escaped(segment) + "/";
       return file_target{.what = kind::redirect, .location = std::move(location)};
     }
-    const auto index = resolve(*real / "index.html");
-    if (!index || !fs::is_regular_file(*index, ec)) return answer(kind::not_found);
-    return file_target{.what = kind::file, .path = *index};
+    const std::string_view index_name = "index.html";
+    const auto index = servable(real->path, {&index_name, 1});
+    if (!index || !fs::is_regular_file(index->status)) return answer(kind::not_found);
+    return file_target{.what = kind::file, .path = index->path};
   }
   // Only regular files: a FIFO or a device would block the server or never end.
-  if (slash || !fs::is_regular_file(*real, ec)) return answer(kind::not_found);
-  return file_target{.what = kind::file, .path = *real};
+  if (slash || !fs::is_regular_file(real->status)) return answer(kind::not_found);
+  return file_target{.what = kind::file, .path = real->path};
 }
 
 }  // namespace tapstack

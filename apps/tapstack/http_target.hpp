@@ -6,7 +6,9 @@
 // not for opening the file: the caller opens the path it gets. An http_root is a plain value; it
 // reads the file system on every map(), so changes to the tree show at the next request. The check
 // holds when map() runs: someone who can change the tree under the root between that and the
-// open is trusted (the tree belongs to whoever started the host, not to clients).
+// open is trusted (the tree belongs to whoever started the host, not to clients). The root's own
+// real path is found once, when the http_root is made; moving the root, or putting a link in its
+// place, is its owner's doing too.
 #include <filesystem>
 #include <optional>
 #include <string>

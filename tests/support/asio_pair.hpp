@@ -2,8 +2,9 @@
 // Two tapstack hosts on one io_context, joined by a socket pair: real descriptors that the
 // runners wait on, with no tap and no root. Host a is 10.0.0.1 and host b 10.0.0.2, both started,
 // neither handling signals. Where the Asio face is tested. run_until drives it without
-// sleeping: they run the io_context until what they wait for has happened, or give up. tcp_pair
-// adds a connection between them.
+// sleeping: they run the io_context until what they wait for has happened, or give up. What host
+// b transmits is kept in sent_by_b once a test sets its keeping. tcp_pair adds a connection
+// between them.
 #include <chrono>
 #include <utility>
 
@@ -11,6 +12,7 @@
 #include "drivers/fd_device.hpp"
 #include "stack/asio/host.hpp"
 #include "stack/asio/tcp_socket.hpp"
+#include "tests/support/frame_log.hpp"
 
 namespace tapstack::test {
 
@@ -35,8 +37,9 @@ struct asio_pair {
   std::pair<int, int> fds = make_frame_socket_pair();
   fd_device dev_a{fds.first};
   fd_device dev_b{fds.second};
+  frame_log sent_by_b{dev_b};
   host a{io, clock, two_host_config(1), dev_a, {}, false};
-  host b{io, clock, two_host_config(2), dev_b, {}, false};
+  host b{io, clock, two_host_config(2), sent_by_b, {}, false};
 };
 
 // Runs io until done() holds (true) or for at most 10 s (false).

@@ -5,6 +5,7 @@
 
 #include "stack/wire/checksum.hpp"
 #include "stack/wire/describe.hpp"
+#include "stack/wire/tcp.hpp"
 #include "tests/support/golden.hpp"
 
 namespace tapstack::test {
@@ -96,6 +97,20 @@ std::string describe_all(const std::vector<byte_vector>& frames) {
   std::string text = std::to_string(frames.size()) + " frame(s) sent";
   for (const auto& f : frames) text += "\n  " + describe_frame(f, true);
   return text;
+}
+
+std::vector<byte_vector> tcp_payloads(const std::vector<byte_vector>& frames, std::uint16_t from) {
+  std::vector<byte_vector> out;
+  for (const auto& frame : frames) {
+    const auto eth = ethernet_view::check(frame);
+    if (!eth) continue;
+    const auto ip = ipv4_view::check(eth->payload());
+    if (!ip || ip->protocol() != static_cast<std::uint8_t>(ip_protocol::tcp)) continue;
+    const auto tcp = tcp_view::check(ip->payload());
+    if (tcp && tcp->src_port() == from && !tcp->payload().empty())
+      out.emplace_back(tcp->payload().begin(), tcp->payload().end());
+  }
+  return out;
 }
 
 host_fixture::host_fixture(const stack_config& config) : host{config} {

@@ -41,6 +41,8 @@ byte_vector with_ipv4_ident(byte_vector frame, std::uint16_t ident);
 std::vector<byte_vector> drain(stack& host);
 // One describe_frame line per frame, for INFO() beside a count of frames.
 std::string describe_all(const std::vector<byte_vector>& frames);
+// The payload of each TCP segment among frames that carries data from port from, in order.
+std::vector<byte_vector> tcp_payloads(const std::vector<byte_vector>& frames, std::uint16_t from);
 
 // A host in the place of the capture's host b, started at t0, its announcement already taken off
 // the queue: where a layer test begins (TEST_CASE_FIXTURE).

@@ -3,8 +3,11 @@
 // nothing here sleeps): a client that stops halfway through a header gets 408 and a close, a
 // silent one and an idle kept-alive one a close, an oversized header 431, an oversized body 413.
 // Routes take decoded targets without their query, and files come from --http-root's mapping
-// (the unit tests' golden directory serves as the root).
+// (the unit tests' golden directory serves as the root, or a temporary one a test fills). /bytes/N
+// sends what it always has, at any length; a file of many read chunks arrives whole; a small
+// response leaves the server as one segment, counted by host b's tcp_segments_out.
 #include <doctest/doctest.h>
+#include <stdlib.h>
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -13,8 +16,11 @@
 #include <iterator>
 #include <map>
 #include <string>
+#include <vector>
 
+#include "apps/tapstack/buffered_file_body.hpp"
 #include "apps/tapstack/http_server.hpp"
+#include "apps/tapstack/pattern_body.hpp"
 #include "tests/support/asio_pair.hpp"
 
 namespace tapstack::test {
@@ -133,10 +139,50 @@ std::string file_text(const std::filesystem::path& p) {
   return {std::istreambuf_iterator<char>{in}, {}};
 }
 
-TEST_CASE("http routes take decoded targets without their query, on one kept-alive connection") {
+using response = http::response<http::string_body>;
+
+// A response a client on host a read whole: its length on the wire, header and body, and the
+// payload of each TCP segment with data that host b sent from the request's write until then.
+struct exchange {
+  response res;
+  std::size_t size = 0;
+  std::vector<byte_vector> segments;
+};
+
+// Sends a request for each target in turn, on one kept-alive connection, to a server on host b
+// that serves root; each response is read before the next request goes.
+std::map<std::string, exchange> exchanges(const std::filesystem::path& root,
+                                          const std::vector<std::string>& targets,
+                                          http::verb method = http::verb::get) {
   asio_pair net;
-  http_server server{net.b, http_root{golden}, short_limits};
+  http_server server{net.b, http_root{root}, short_limits};
   server.start();
+  net.sent_by_b.keeping = true;
+  std::map<std::string, exchange> got;
+  asio::co_spawn(
+      net.io,
+      [&]() -> asio::awaitable<void> {
+        tcp::socket client{net.a};
+        co_await client.async_connect(server_endpoint, asio::use_awaitable);
+        beast::flat_buffer buffer;
+        for (const auto& target : targets) {
+          http::request<http::string_body> req{method, target, 11};
+          req.set(http::field::host, "10.0.0.2");
+          net.sent_by_b.sent.clear();
+          co_await http::async_write(client, req, asio::use_awaitable);
+          http::response_parser<http::string_body> parser;
+          parser.skip(method == http::verb::head);  // a HEAD response's length has no body
+          const auto size = co_await http::async_read(client, buffer, parser, asio::use_awaitable);
+          got[target] = {parser.release(), size, tcp_payloads(net.sent_by_b.sent, 80)};
+        }
+        net.stop();
+      },
+      asio::detached);
+  net.io.run_for(10s);
+  return got;
+}
+
+TEST_CASE("http routes take decoded targets without their query, on one kept-alive connection") {
   const std::pair<std::string, unsigned> expected[] = {{"/bytes/10?x=1", 200},
                                                        {"/bytes/%31%30", 200},
                                                        {"/status.json?pretty", 200},
@@ -151,35 +197,136 @@ TEST_CASE("http routes take decoded targets without their query, on one kept-ali
                                                        {"/../CMakeLists.txt", 400},
                                                        {"/%zz", 400},
                                                        {"/bytes/ten", 400}};
-  std::map<std::string, http::response<http::string_body>> got;
-  asio::co_spawn(
-      net.io,
-      [&]() -> asio::awaitable<void> {
-        tcp::socket client{net.a};
-        co_await client.async_connect(server_endpoint, asio::use_awaitable);
-        beast::flat_buffer buffer;
-        for (const auto& [target, status] : expected) {
-          http::request<http::string_body> req{http::verb::get, target, 11};
-          req.set(http::field::host, "10.0.0.2");
-          co_await http::async_write(client, req, asio::use_awaitable);
-          co_await http::async_read(client, buffer, got[target], asio::use_awaitable);
-        }
-        net.stop();
-      },
-      asio::detached);
-  net.io.run_for(10s);
+  std::vector<std::string> targets;
+  for (const auto& [target, status] : expected) targets.push_back(target);
+  auto got = exchanges(golden, targets);
   REQUIRE(got.size() == std::size(expected));
   for (const auto& [target, status] : expected) {
     CAPTURE(target);
-    CHECK(got[target].result_int() == status);
+    CHECK(got[target].res.result_int() == status);
   }
-  CHECK(got["/bytes/10?x=1"].body() == std::string{"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09", 10});
-  CHECK(got["/bytes/%31%30"].body() == got["/bytes/10?x=1"].body());
-  CHECK(got["/status%2Ejson"][http::field::content_type] == "application/json");
-  CHECK(got["/?a=b"][http::field::content_type] == "text/html; charset=utf-8");
-  CHECK(got["/arp-request.hex?x=1"].body() == file_text(golden / "arp-request.hex"));
-  CHECK(got["/dns/a-query.hex#f"].body() == file_text(golden / "dns/a-query.hex"));
-  CHECK(got["/dns"][http::field::location] == "/dns/");
+  CHECK(got["/bytes/10?x=1"].res.body() ==
+        std::string{"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09", 10});
+  CHECK(got["/bytes/%31%30"].res.body() == got["/bytes/10?x=1"].res.body());
+  CHECK(got["/status%2Ejson"].res[http::field::content_type] == "application/json");
+  CHECK(got["/?a=b"].res[http::field::content_type] == "text/html; charset=utf-8");
+  CHECK(got["/arp-request.hex?x=1"].res.body() == file_text(golden / "arp-request.hex"));
+  CHECK(got["/dns/a-query.hex#f"].res.body() == file_text(golden / "dns/a-query.hex"));
+  CHECK(got["/dns"].res[http::field::location] == "/dns/");
+}
+
+// What /bytes/N has always sent: byte i is i mod 251.
+std::string pattern(std::size_t n) {
+  std::string out(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<char>(i % 251);
+  return out;
+}
+
+TEST_CASE("http /bytes/N sends byte i as i mod 251, across the period and many slices") {
+  const std::size_t sizes[] = {0,
+                               1,
+                               250,
+                               251,
+                               252,
+                               1000,
+                               pattern_slice_size - 1,
+                               pattern_slice_size,
+                               pattern_slice_size + 1,
+                               pattern_slice_size + 251,
+                               16 * pattern_slice_size + 1234};
+  std::vector<std::string> targets;
+  for (const auto n : sizes) targets.push_back("/bytes/" + std::to_string(n));
+  auto got = exchanges(golden, targets);
+  REQUIRE(got.size() == std::size(sizes));
+  for (const auto n : sizes) {
+    CAPTURE(n);
+    const auto& res = got["/bytes/" + std::to_string(n)].res;
+    CHECK(res.result_int() == 200);
+    CHECK(res[http::field::content_length] == std::to_string(n));
+    CHECK((res.body() == pattern(n)));  // in parentheses: a failure prints no megabyte strings
+  }
+}
+
+TEST_CASE("http a slice of the /bytes pattern starts anywhere in the period") {
+  for (const std::uint64_t offset : {0ull, 1ull, 250ull, 251ull, 1'000'000'000'007ull}) {
+    CAPTURE(offset);
+    const auto slice = pattern_slice(offset, pattern_slice_size);
+    REQUIRE(slice.size() == pattern_slice_size);
+    const auto* bytes = static_cast<const std::uint8_t*>(slice.data());
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < slice.size(); ++i)
+      wrong += std::uint64_t{bytes[i]} != (offset + i) % 251;
+    CHECK(wrong == 0);
+  }
+}
+
+// A root of a test's own: a fresh temporary directory, removed with everything in it at the end.
+struct scratch_root {
+  scratch_root() {
+    std::string name = (std::filesystem::temp_directory_path() / "tapstack-http-XXXXXX").string();
+    REQUIRE(::mkdtemp(name.data()) != nullptr);
+    path = name;
+  }
+  ~scratch_root() { std::filesystem::remove_all(path); }
+  void write(const std::string& name, const std::string& content) const {
+    std::ofstream{path / name, std::ios::binary} << content;
+  }
+
+  std::filesystem::path path;
+};
+
+// Bytes that repeat neither per chunk nor per 251, so that a chunk sent twice, left out or out of
+// place shows.
+std::string noise(std::size_t n) {
+  std::string out(n, '\0');
+  std::uint32_t x = 12345;
+  for (auto& c : out) {
+    x = x * 1664525 + 1013904223;
+    c = static_cast<char>(x >> 24);
+  }
+  return out;
+}
+
+TEST_CASE("http a small response leaves the server as one segment, header and body together") {
+  scratch_root root;
+  root.write("small.txt", std::string(100, 'x'));
+  for (const auto method : {http::verb::get, http::verb::head}) {
+    const std::string method_name{http::to_string(method)};
+    CAPTURE(method_name);
+    // The first request is a fresh connection's, the others follow a response on it.
+    auto got = exchanges(root.path, {"/bytes/100", "/small.txt", "/bytes/1000", "/bytes/100?again"},
+                         method);
+    REQUIRE(got.size() == 4);
+    for (auto& [target, exchanged] : got) {
+      CAPTURE(target);
+      CHECK(exchanged.res.result_int() == 200);
+      // Two would be the header alone, then the body once the client acknowledged it: with
+      // Nagle's algorithm on and the client's delayed ACK, a 40 ms wait for every response.
+      REQUIRE(exchanged.segments.size() == 1);
+      CHECK(exchanged.segments[0].size() == exchanged.size);
+    }
+    const bool head = method == http::verb::head;
+    CHECK(got["/bytes/100"].res.body() == (head ? "" : pattern(100)));
+    CHECK(got["/bytes/100?again"].res.body() == got["/bytes/100"].res.body());
+    CHECK(got["/bytes/100"].res[http::field::content_length] == "100");
+    CHECK(got["/small.txt"].res.body() == (head ? "" : std::string(100, 'x')));
+    CHECK(got["/small.txt"].res[http::field::content_length] == "100");
+    CHECK(got["/small.txt"].res[http::field::content_type] == "text/plain; charset=utf-8");
+  }
+}
+
+TEST_CASE("http a file of many read chunks arrives intact, and again on the same connection") {
+  scratch_root root;
+  const std::string content = noise(3 * file_chunk_size + 12345);
+  root.write("big.bin", content);
+  root.write("chunk.bin", content.substr(0, file_chunk_size));
+  auto got = exchanges(root.path, {"/big.bin", "/chunk.bin", "/big.bin?again"});
+  REQUIRE(got.size() == 3);
+  CHECK(got["/big.bin"].res[http::field::content_length] == std::to_string(content.size()));
+  CHECK(got["/big.bin"].res[http::field::content_type] == "application/octet-stream");
+  CHECK((got["/big.bin"].res.body() == content));
+  CHECK((got["/chunk.bin"].res.body() == content.substr(0, file_chunk_size)));
+  CHECK((got["/big.bin?again"].res.body() == content));
 }
 
 }  // namespace

@@ -158,6 +158,19 @@ TEST_CASE("http an index.html that links out of the root is not served") {
   CHECK(http_root{t.root, true}.map("/trap/").path == t.top / "outside/secret.txt");
 }
 
+TEST_CASE("http the tree is read at every request: a name that becomes a link out is refused") {
+  const tree t;
+  const http_root root{t.root};
+  CHECK(root.map("/sub/page.txt").path == t.root / "sub/page.txt");
+  fs::remove(t.root / "sub/page.txt");
+  fs::create_symlink("../../outside/secret.txt", t.root / "sub/page.txt");
+  CHECK(root.map("/sub/page.txt").what == kind::not_found);
+  fs::remove_all(t.root / "sub");
+  fs::create_symlink("../outside", t.root / "sub");
+  CHECK(root.map("/sub/secret.txt").what == kind::not_found);
+  CHECK(root.map("/sub/").what == kind::not_found);
+}
+
 TEST_CASE("http only regular files are served: a FIFO or a missing name is 404") {
   const tree t;
   const http_root root{t.root};
