@@ -37,7 +37,8 @@ std::uint16_t ipv4_ident(const_byte_span frame);
 // A copy with another IPv4 identification and the header checksum that goes with it.
 byte_vector with_ipv4_ident(byte_vector frame, std::uint16_t ident);
 
-// Every frame the host has queued for the device, oldest first; their buffers go back to its pool.
+// Every frame the host has queued for the device, oldest first, each checksum it left partial
+// completed as a device would; their buffers go back to its pool.
 std::vector<byte_vector> drain(stack& host);
 // One describe_frame line per frame, for INFO() beside a count of frames.
 std::string describe_all(const std::vector<byte_vector>& frames);

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # --offload on (the default) against --offload off, as the capture on the tap shows them: with
-# offloads the kernel hands tapstack its TCP super-segments (frames far above 1514 bytes) and
-# tapstack leaves its TCP checksums for the kernel to complete, and 50 MB still come back intact
+# offloads the kernel and tapstack hand each other TCP super-segments (frames far above 1514
+# bytes), tapstack leaves its TCP checksums for the kernel to complete, and 50 MB come back intact
 # through the echo service; with offloads off every frame is at most 1514 bytes, wire-exact. A
 # fault flag turns them off too: the injector works on wire frames.
 source "$(dirname "$0")/lib.sh"
 require_root nc sha256sum tcpdump
 
-# The largest frame in a capture, from tcpdump -e's "length N" of each frame.
+# The largest frame in a capture (of those matching a tcpdump filter, if given), from tcpdump -e's
+# "length N" of each frame.
 largest_frame() {
-  tcpdump -n -e -r "$1" 2>/dev/null | sed -n 's/.*, length \([0-9]*\): .*/\1/p' | sort -n | tail -1
+  tcpdump -n -e -r "$@" 2>/dev/null | sed -n 's/.*, length \([0-9]*\): .*/\1/p' | sort -n | tail -1
 }
 
 # 50 MB through the echo service, compared byte for byte; the capture is left to the caller.
@@ -24,8 +25,10 @@ echo_intact() {
 start_host --pcap "$work/on.pcap"
 echo_intact "offloads on"
 stop_host
-largest=$(largest_frame "$work/on.pcap")
-((largest > 1514)) || fail "with offloads on, no frame in the capture was larger than 1514 bytes (largest $largest)"
+largest=$(largest_frame "$work/on.pcap" "src host $peer_ip")
+((largest > 1514)) || fail "with offloads on, the kernel sent no super-segment (largest frame $largest)"
+largest=$(largest_frame "$work/on.pcap" "src host $host_ip")
+((largest > 1514)) || fail "with offloads on, tapstack sent no super-segment (largest frame $largest)"
 # tcpdump checks TCP checksums with -vv: the ones tapstack left to the kernel read as incorrect.
 partial=$(tcpdump -n -vv -r "$work/on.pcap" "src host $host_ip and tcp" 2>/dev/null |
   grep -c "incorrect" || true)

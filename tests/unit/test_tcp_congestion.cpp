@@ -89,6 +89,31 @@ TEST_CASE("no_delay: a small segment goes at once, and turning it on sends what 
   CHECK(info(t, s).no_delay);
 }
 
+// With a device that cuts super-segments (a tap with offloads): the same segments, several to a
+// send, and still no short one that Nagle would hold.
+
+stack_config with_segmentation() {
+  stack_config c = tcp_harness::default_config();
+  c.offloads = {.checksum = true, .tcp_segmentation = true};
+  return c;
+}
+
+TEST_CASE("super-segments: the initial window's ten segments leave as one") {
+  tcp_harness t{with_segmentation()};
+  const auto s = t.reach(tcp_state::established);
+  send(t, s, bytes(100'000));
+  check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt, 10 * smss}});
+}
+
+TEST_CASE("super-segments: whole segments go together, and Nagle holds the short tail") {
+  tcp_harness t{with_segmentation()};
+  const auto s = t.reach(tcp_state::established);
+  send(t, s, bytes(3 * smss + 100));
+  check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt, 3 * smss}});
+  ack_upto(t, 3);
+  check_sent(t.sent(), {{"P.", t.snd_nxt + 3 * smss, t.rcv_nxt, 100u}});
+}
+
 // Delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2).
 
 TEST_CASE("delayed ACK: one segment is acknowledged when the 40 ms timer fires") {
