@@ -31,6 +31,14 @@ inline std::uint16_t internet_checksum(const_byte_span bytes) {
   return checksum{}.add(bytes).finish();
 }
 
+// What a device does with a checksum left partial (frame_meta::checksum_state::partial): sums the
+// frame from start to its end, the field at start + offset holding the pseudo header's sum, and
+// stores the complement there. For tests and harnesses that stand in for the device.
+inline void complete_partial_checksum(byte_span frame, std::size_t start, std::size_t offset) {
+  const byte_span covered = frame.subspan(start);
+  store_be16(&covered[offset], internet_checksum(covered));
+}
+
 // RFC 1624 eqn. 3: the new checksum after one 16-bit word of the covered data changes.
 std::uint16_t checksum_update(std::uint16_t old_checksum, std::uint16_t old_word,
                               std::uint16_t new_word);

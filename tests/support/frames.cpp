@@ -87,12 +87,8 @@ byte_vector with_ipv4_ident(byte_vector frame, std::uint16_t ident) {
 std::vector<byte_vector> drain(stack& host) {
   std::vector<byte_vector> out;
   while (auto f = host.pop_transmit()) {
-    // A checksum left partial is completed as the device does: summed from where it starts, the
-    // field holding the pseudo header's sum.
-    if (f->meta.checksum == frame_meta::checksum_state::partial) {
-      const byte_span covered = f->bytes().subspan(f->meta.checksum_start);
-      store_be16(&covered[f->meta.checksum_offset], internet_checksum(covered));
-    }
+    if (f->meta.checksum == frame_meta::checksum_state::partial)
+      complete_partial_checksum(f->bytes(), f->meta.checksum_start, f->meta.checksum_offset);
     out.emplace_back(f->bytes().begin(), f->bytes().end());
     host.recycle(std::move(*f));
   }
