@@ -12,21 +12,19 @@ bool simulator::step(instant until) {
   bool moved = false;
   for (std::size_t i = 0; i < hosts_.size(); ++i) {
     const attached& h = hosts_[i];
-    while (const std::size_t n = h.dev->receive(buffer_, now_)) {
-      const const_byte_span frame = const_byte_span{buffer_}.first(n);
-      h.host->receive(frame, now_);
-      if (observer_) observer_({event::kind::frame, i, frame, now_});
+    for (auto batch = batches_.receive(*h.dev, now_); !batch.empty();
+         batch = batches_.receive(*h.dev, now_)) {
       moved = true;
+      for (const received_frame& f : batch) {
+        h.host->receive(f.bytes(), f.meta, now_);
+        if (observer_) observer_({event::kind::frame, i, f.bytes(), now_});
+      }
     }
     if (observer_)
       poll_watched(i);
     else
       h.host->poll(now_);
-    while (auto f = h.host->pop_transmit()) {
-      if (!h.dev->transmit(f->bytes(), now_)) h.host->stats().drop(drop_reason::tx_device_full);
-      h.host->recycle(std::move(*f));
-      moved = true;
-    }
+    if (batches_.transmit(*h.host, *h.dev, now_) > 0) moved = true;
   }
   if (moved) return true;
   std::optional<instant> next;

@@ -1,14 +1,20 @@
 #pragma once
 // The virtual-time driver: the one place in the project that advances virtual time. It runs hosts
 // wired by in-memory devices in rounds: each host drains what its device received, runs its due
-// timers and transmits. When a round moves no frame, time jumps to the earliest deadline of any
-// host or device (a frame arriving over a link, a frame a fault injector holds), so a minute of
-// protocol time takes microseconds. Hosts and devices outlive the simulator.
-// Used by the sim tests and by the programs that run experiments in virtual time.
+// timers and transmits, moving frames across the device seam in batches as the Asio runner does.
+// Unlike the runner, it hands the host each frame on its own (stack::receive, not receive_batch):
+// a link with no serialisation delay delivers a whole flight at one instant, which as one batch
+// would get one ACK, where the lessons and experiments run here are about what a TCP does
+// segment by segment (the ACK every second segment, the duplicate ACKs, slow start's growth). When
+// a round moves no frame, time jumps to the earliest deadline of any host or device (a frame
+// arriving over a link, a frame a fault injector holds), so a minute of protocol time takes
+// microseconds. Hosts and devices outlive the simulator. Used by the sim tests and by the programs
+// that run experiments in virtual time.
 #include <cstdint>
 #include <functional>
 #include <vector>
 
+#include "stack/batch_io.hpp"
 #include "stack/device.hpp"
 #include "stack/stack.hpp"
 
@@ -56,7 +62,7 @@ class simulator {
 
   std::vector<attached> hosts_;
   observer observer_;
-  std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(65536 + 64);
+  batch_io batches_{64, 65536 + 64};
   instant now_{};
 };
 

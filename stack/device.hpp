@@ -5,6 +5,7 @@
 // instant, so a decorator can timestamp or delay without reading a clock.
 #include <cstddef>
 #include <optional>
+#include <span>
 
 #include "stack/base/bytes.hpp"
 #include "stack/base/time.hpp"
@@ -12,6 +13,16 @@
 #include "stack/offloads.hpp"
 
 namespace tapstack {
+
+// One place in a batch of received frames: the storage a frame lands in (the driver's), then its
+// length (0: none came) and what the device said of it.
+struct received_frame {
+  byte_span storage;
+  std::size_t size = 0;
+  frame_meta meta;
+
+  const_byte_span bytes() const { return storage.first(size); }
+};
 
 class device {
  public:
@@ -33,6 +44,26 @@ class device {
     return transmit(frame, now);
   }
   virtual device_offloads offloads() const { return {}; }
+  // Batches: up to batch.size() frames received, one per place, in order, and the number that
+  // came; frames handed over in order, and the number the device took (the others had no room
+  // and are lost). What these defaults do, a frame at a time through the calls above, is all a tap
+  // can do: its descriptor moves one frame per read or write. A device that moves many frames in
+  // one call (a socket's recvmmsg and sendmmsg) overrides them. Decorators keep the defaults, so
+  // they see every frame of a batch through their calls above.
+  virtual std::size_t receive_batch(std::span<received_frame> batch, instant now) {
+    std::size_t n = 0;
+    for (; n < batch.size(); ++n) {
+      received_frame& f = batch[n];
+      f.size = receive_offloaded(f.storage, f.meta, now);
+      if (f.size == 0) break;
+    }
+    return n;
+  }
+  virtual std::size_t transmit_batch(std::span<const frame> frames, instant now) {
+    std::size_t taken = 0;
+    for (const frame& f : frames) taken += transmit_offloaded(f.bytes(), f.meta, now) ? 1 : 0;
+    return taken;
+  }
   // A descriptor that becomes readable when receive would return a frame, for the Asio runner to
   // wait on; -1 for devices driven by a simulator instead.
   virtual int wait_handle() const { return -1; }

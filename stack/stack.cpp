@@ -46,6 +46,12 @@ void stack::receive(const_byte_span frame, const frame_meta& meta, instant now) 
   ctx_.receiving = {};
 }
 
+void stack::receive_batch(std::span<const received_frame> frames, instant now) {
+  tcp_.begin_batch();
+  for (const received_frame& f : frames) receive(f.bytes(), f.meta, now);
+  tcp_.end_batch(now);
+}
+
 void stack::deliver(const_byte_span frame, bool checksum_verified, instant now) {
   const auto link = eth_.accept(frame, now);
   if (!link) return;

@@ -5,10 +5,12 @@
 // call it next. It never reads a clock, sleeps or touches a device, so the same host runs behind a
 // real tap (the Asio runner) and in virtual time (the simulator). One thread per host; no globals.
 #include <optional>
+#include <span>
 
 #include "stack/base/log.hpp"
 #include "stack/config.hpp"
 #include "stack/context.hpp"
+#include "stack/device.hpp"
 #include "stack/ip/icmp_layer.hpp"
 #include "stack/ip/ipv4_layer.hpp"
 #include "stack/link/arp_layer.hpp"
@@ -34,6 +36,10 @@ class stack {
   // is not summed again.
   void receive(const_byte_span frame, instant now) { receive(frame, frame_meta{}, now); }
   void receive(const_byte_span frame, const frame_meta& meta, instant now);
+  // Frames that came together, in order: each is taken as receive() takes it, but what TCP would
+  // send after each segment waits for the last of the batch (tcp_layer::begin_batch), so that one
+  // ACK answers the batch and the data its ACKs let go leaves in one pass.
+  void receive_batch(std::span<const received_frame> frames, instant now);
   // Runs the timers due at now.
   void poll(instant now);
   // When poll() next has work; nullopt when nothing is pending.

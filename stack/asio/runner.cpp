@@ -8,9 +8,11 @@ namespace tapstack {
 namespace {
 
 // Room for the largest frame a tap can hand over (64 KiB with offloads) and its Ethernet header.
-constexpr std::size_t rx_buffer_size = 65536 + 64;
+constexpr std::size_t max_frame_size = 65536 + 64;
+// Frames per batch, each way.
+constexpr std::size_t batch_frames = 64;
 // Frames drained per wake-up before transmitting, so a flood in cannot starve replies out.
-constexpr int max_frames_per_wake = 256;
+constexpr std::size_t max_frames_per_wake = 256;
 
 int checked_handle(const device& dev) {
   const int fd = dev.wait_handle();
@@ -28,7 +30,7 @@ runner::runner(asio::io_context& io, stack& host, device& dev, const real_clock&
       fd_{io, checked_handle(dev)},
       timer_{io},
       linger_{io},
-      rx_buffer_(rx_buffer_size) {
+      batches_{batch_frames, max_frame_size} {
   if (handle_signals) signals_.emplace(io, SIGINT, SIGTERM);
   host_.on_transmit_backlog(max_frames_per_wake, [this] {
     if (!finished_) transmit(clock_.now());
@@ -119,18 +121,20 @@ void runner::arm_timer(instant deadline) {
 
 void runner::service() {
   if (finished_) return;
-  int frames = 0;
-  for (; frames < max_frames_per_wake; ++frames) {
-    frame_meta meta;
-    const std::size_t n = dev_.receive_offloaded(rx_buffer_, meta, clock_.now());
-    if (n == 0) break;
-    host_.receive(const_byte_span{rx_buffer_}.first(n), meta, clock_.now());
+  std::size_t frames = 0;
+  while (frames < max_frames_per_wake) {
+    const instant now = clock_.now();
+    const auto batch = batches_.receive(dev_, now);
+    host_.receive_batch(batch, now);
+    frames += batch.size();
+    // A short batch is one the device ran out of frames for: another read would find none.
+    if (batch.size() < batch_frames) break;
   }
   host_.poll(clock_.now());
   flush();
   // The descriptor wakes us on an edge (epoll's EPOLLET) and not for frames already waiting, so a
   // wake-up that stopped at the bound comes back at once for the rest, after its replies went out.
-  if (frames == max_frames_per_wake) arm_timer(clock_.now());
+  if (frames >= max_frames_per_wake) arm_timer(clock_.now());
   if (lingering_ && host_.tcp().fins_unacknowledged() == 0) reset_and_stop();
 }
 
@@ -145,12 +149,6 @@ void runner::flush() {
   if (deadline) arm_timer(*deadline);
 }
 
-void runner::transmit(instant now) {
-  while (auto f = host_.pop_transmit()) {
-    if (!dev_.transmit_offloaded(f->bytes(), f->meta, now))
-      host_.stats().drop(drop_reason::tx_device_full);
-    host_.recycle(std::move(*f));
-  }
-}
+void runner::transmit(instant now) { batches_.transmit(host_, dev_, now); }
 
 }  // namespace tapstack

@@ -1,8 +1,9 @@
 #pragma once
 // The runner: the only loop that runs a host in real time. On an io_context it waits for the
 // device's descriptor to become readable and for a timer set to the earlier of the host's and the
-// device's next deadline; on each wake-up it drains every frame that is ready, runs the timers
-// that are due, then transmits what the host queued. Socket calls in between only flush what they
+// device's next deadline; on each wake-up it drains every frame that is ready, a batch at a time
+// (each acknowledged as a whole: stack::receive_batch), runs the timers that are due, then
+// transmits what the host queued, in batches too. Socket calls in between only flush what they
 // queued. SIGINT and SIGTERM stop it politely: the applications' operations end at once, every TCP
 // connection sends its FIN, and once every FIN is acknowledged, or a short bound (stop_linger)
 // after the signal at the latest, those still open are reset, so that the peers see the end at
@@ -20,6 +21,7 @@
 #include "stack/asio/asio.hpp"
 #include "stack/asio/handler_memory.hpp"
 #include "stack/asio/real_clock.hpp"
+#include "stack/batch_io.hpp"
 #include "stack/device.hpp"
 #include "stack/stack.hpp"
 
@@ -85,7 +87,7 @@ class runner {
   std::shared_ptr<handler_memory> memory_ = std::make_shared<handler_memory>();
   asio::steady_timer linger_;
   std::optional<asio::signal_set> signals_;
-  std::vector<std::uint8_t> rx_buffer_;
+  batch_io batches_;
   int signal_ = 0;
   bool stopped_ = false;    // for the applications: no more operations
   bool finished_ = false;   // for the runner: no more frames

@@ -87,7 +87,8 @@ struct tcb {
   bool send_shut = false;     // the application will send no more: FIN follows the data
   bool fin_acked = false;     // our FIN was acknowledged
   bool fin_received = false;  // the peer will send no more: reads end at what is buffered
-  bool ack_now = false;       // an ACK is owed (data or a FIN arrived, or a challenge)
+  bool ack_now = false;       // an ACK is owed at once (data or a FIN arrived, or a challenge)
+  bool ack_due = false;       // ... or by count (a second full segment): a batch's end will do
   bool no_delay = false;      // Nagle's algorithm off
   bool keepalive = false;     // idle connections are probed
   bool delayed_ack = true;    // ACKs may wait (RFC 1122 4.2.3.2)

@@ -36,6 +36,7 @@ class tcp_connection {
   bool accept_queued = false;             // on the listener's accept queue, past its pending
   std::function<void()> notify;           // the application's readiness callback
   std::size_t heap_slot = no_heap_slot;   // its place in the layer's deadline heap
+  bool output_deferred = false;           // waiting for the end of a batch (tcp_layer)
 
   // tcp_input.cpp. The options the peer's SYN offers, in force from now on.
   void negotiate(const tcp_repr& syn);

@@ -186,7 +186,7 @@ void tcp_connection::segment_in_synchronized(const tcp_repr& seg, instant now) {
   // Eighth, the FIN bit, once everything before it is in order.
   if (seg.flags.fin && seg.seq + static_cast<std::uint32_t>(seg.payload.size()) == t.rcv_nxt)
     process_fin(now);
-  if (t.state != tcp_state::closed) output(now);
+  if (t.state != tcp_state::closed && !layer_.defer_output(*this)) output(now);
 }
 
 // Step five of 3.10.7.4. False when the segment is to be dropped here.

@@ -528,6 +528,33 @@ void tcp_layer::schedule(tcp_connection& c) {
   timers_.schedule(c, c.t.timers.next());
 }
 
+bool tcp_layer::defer_output(tcp_connection& c) {
+  // The most a batch's ACK leaves unacknowledged: what Linux's GRO coalesces into one segment
+  // and acknowledges as one.
+  constexpr std::uint32_t max_stretch = 65535;
+  if (!batching_ || c.t.ack_now || c.t.unacked_bytes >= max_stretch) return false;
+  if (c.output_deferred) return true;
+  // TIME-WAIT takes a connection out of the table, and its state has nothing more to send.
+  const auto it = connections_.find(c.t.tuple);
+  if (it == connections_.end()) return false;
+  c.output_deferred = true;
+  deferred_.push_back(it->second);
+  return true;
+}
+
+void tcp_layer::end_batch(instant now) {
+  batching_ = false;
+  closed_.clear();
+  for (const auto& c : deferred_) {
+    c->output_deferred = false;
+    // One that closed or went to TIME-WAIT later in the batch has nothing left to send.
+    if (c->t.state == tcp_state::closed || c->t.state == tcp_state::time_wait) continue;
+    c->output(now);
+    schedule(*c);
+  }
+  deferred_.clear();
+}
+
 std::optional<instant> tcp_layer::next_deadline() const {
   const auto connection = timers_.next();
   const auto time_wait = time_wait_timers_.next();

@@ -132,7 +132,17 @@ class tcp_layer {
   // none is left, a stopping host has nothing more to wait for.
   std::size_t fins_unacknowledged() const { return fins_unacknowledged_; }
 
-  // From the stack.
+  // From the stack. Segments received between begin_batch and end_batch came together: what a
+  // connection would send after each (its ACK, the data that ACKs let go) waits, and end_batch
+  // sends it once for each connection the batch touched. So one ACK covers the batch (up to
+  // 64 KB of it), as smoltcp's does, and Linux's, whose GRO hands it one coalesced segment: a
+  // stretch ACK, past RFC 1122's every-second-segment SHOULD, which senders take in their stride
+  // (RFC 5681 counts the bytes acknowledged, not the ACKs). What RFC 5681 4.2 wants at once still
+  // goes at once: the duplicate ACK for a segment out of order or already seen, a filled gap, a
+  // FIN. The simulator hands frames over one at a time, so its TCP acknowledges segment by
+  // segment.
+  void begin_batch() { batching_ = true; }
+  void end_batch(instant now);
   void receive(const ipv4_packet& packet, instant now);
   void receive_error(const icmp_error& error, instant now);
   void poll(instant now);
@@ -227,6 +237,8 @@ class tcp_layer {
   void establish(tcp_connection& c, std::string_view cause, instant now);
   // The connection's place in the deadline heap after an event: at its earliest timer, or none.
   void schedule(tcp_connection& c);
+  // In a batch, lines up c's output for end_batch and returns true, unless an ACK is owed at once.
+  bool defer_output(tcp_connection& c);
   // A connection that reached CLOSED leaves the table (it lives on in closed_ until the event
   // that closed it is over, and in its socket until the application closes that).
   void leave_table(tcp_connection& c);
@@ -255,6 +267,8 @@ class tcp_layer {
   std::vector<std::shared_ptr<tcp_connection>> stop_line_;  // shut_down's, for close_next
   std::size_t stop_next_ = 0;                               // the next in stop_line_
   std::vector<tcp_connection*> due_;                        // poll()'s, kept for its memory
+  bool batching_ = false;                                   // between begin_ and end_batch
+  std::vector<std::shared_ptr<tcp_connection>> deferred_;   // defer_output's, for end_batch
   std::map<std::uint16_t, tcp_socket_id> listeners_;
   // Every socket with a local port holds it here, accepted ones included.
   port_allocator ports_;

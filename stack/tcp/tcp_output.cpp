@@ -76,7 +76,7 @@ void tcp_connection::send_segment(tcp_flags flags, seq32 seq, std::size_t offset
   t.last_send = now;
   if (flags.ack) {
     // Whatever ACK was owed or delayed rides on this segment.
-    t.ack_now = false;
+    t.ack_now = t.ack_due = false;
     t.timers.clear(tcp_timer::delayed_ack);
     t.unacked_bytes = 0;
     t.last_ack_sent = t.rcv_nxt;
@@ -140,7 +140,7 @@ void tcp_connection::schedule_ack(std::uint32_t bytes, instant now) {
   t.rcv_mss = std::max(t.rcv_mss, bytes);
   t.unacked_bytes += bytes;
   if (!t.delayed_ack || t.quick_ack || t.unacked_bytes >= 2 * t.rcv_mss) {
-    t.ack_now = true;
+    t.ack_due = true;
     return;
   }
   t.timers.arm_if_off(tcp_timer::delayed_ack, now + ctx_.config.tcp.delayed_ack_timeout);
@@ -215,7 +215,7 @@ void tcp_connection::output(instant now) {
     t.persist_backoff = t.rtt.rto();
     t.timers.arm(tcp_timer::persist, now + t.persist_backoff);
   }
-  if (t.ack_now && is_synchronized(t.state)) send_ack(now);
+  if ((t.ack_now || t.ack_due) && is_synchronized(t.state)) send_ack(now);
 }
 
 bool tcp_connection::send_fin(std::string_view cause, instant now) {

@@ -91,8 +91,18 @@ void tcp_harness::send_from_peer(const tcp_repr& segment) {
   ip.src = peer_ip;
   ip.dst = host.config().address.address;
   ip.protocol = ip_protocol::tcp;
-  host.receive(emit_frame({peer_mac, host.config().mac, ethertype::ipv4}, emit_ipv4(ip, bytes)),
-               now_);
+  auto frame = emit_frame({peer_mac, host.config().mac, ethertype::ipv4}, emit_ipv4(ip, bytes));
+  if (batch_)
+    batch_->push_back(std::move(frame));
+  else
+    host.receive(frame, now_);
+}
+
+void tcp_harness::end_batch() {
+  std::vector<received_frame> frames;
+  for (auto& f : *batch_) frames.push_back({f, f.size(), {}});
+  host.receive_batch(frames, now_);
+  batch_.reset();
 }
 
 void tcp_harness::collect() {

@@ -65,6 +65,10 @@ class tcp_harness {
   // (RFC 9293 3.1, RFC 6093).
   void inject_urgent(seq32 seq, seq32 ack, const std::vector<std::uint8_t>& payload,
                      std::uint16_t urgent);
+  // The peer's segments injected between these two come to the host as one batch, as the runner
+  // hands them over (stack::receive_batch), at end_batch().
+  void begin_batch() { batch_.emplace(); }
+  void end_batch();
   // Every segment the host has sent since the last call.
   std::vector<sent_segment> sent();
   // Moves virtual time on and runs the host's timers.
@@ -124,6 +128,7 @@ class tcp_harness {
 
   instant now_{};
   std::vector<std::vector<std::uint8_t>> outbox_;
+  std::optional<std::vector<std::vector<std::uint8_t>>> batch_;  // begin_batch's frames
 };
 
 // A state of 3.10.7.4 and the open that led to it, for a row that several states share.

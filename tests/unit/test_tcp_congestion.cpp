@@ -144,6 +144,73 @@ TEST_CASE("delayed ACK: the second full-sized segment is acknowledged at once") 
   check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt + 3 * smss, 0u}});
 }
 
+TEST_CASE("a batch of received segments is acknowledged once, at its end") {
+  tcp_harness t{with_delayed_ack()};
+  t.reach(tcp_state::established);
+  t.begin_batch();
+  for (std::uint32_t i = 0; i < 10; ++i)
+    t.inject({.ack = true}, t.rcv_nxt + i * smss, t.snd_nxt, bytes(smss));
+  t.end_batch();
+  check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt + 10 * smss, 0u}});
+  // Frames one at a time are acknowledged every second segment, as before.
+  t.inject({.ack = true}, t.rcv_nxt + 10 * smss, t.snd_nxt, bytes(smss));
+  check_sent(t.sent(), {});
+  t.inject({.ack = true}, t.rcv_nxt + 11 * smss, t.snd_nxt, bytes(smss));
+  check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt + 12 * smss, 0u}});
+}
+
+TEST_CASE("a batch's ACK covers at most 64 KB: past that, one goes in the middle of it") {
+  tcp_harness t{with_delayed_ack()};
+  // A window wider than the batch, so that every segment is in it: scaled, offered by the first
+  // ACK after the handshake.
+  t.peer_syn_options.window_scale = 2;
+  t.reach(tcp_state::established);
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt, bytes(smss));
+  t.advance(40ms);
+  REQUIRE(t.sent().size() == 1);
+  const seq32 from = t.rcv_nxt + smss;
+  t.begin_batch();
+  for (std::uint32_t i = 0; i < 50; ++i)
+    t.inject({.ack = true}, from + i * smss, t.snd_nxt, bytes(smss));
+  t.end_batch();
+  // The 45th segment takes what is unacknowledged past 65535 bytes.
+  check_sent(t.sent(),
+             {{".", t.snd_nxt, from + 45 * smss, 0u}, {".", t.snd_nxt, from + 50 * smss, 0u}});
+}
+
+TEST_CASE("in a batch, a segment out of order is still acknowledged at once (RFC 5681 4.2)") {
+  tcp_harness t{with_delayed_ack()};
+  t.reach(tcp_state::established);
+  t.begin_batch();
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt, bytes(smss));
+  t.inject({.ack = true}, t.rcv_nxt + smss, t.snd_nxt, bytes(smss));
+  t.inject({.ack = true}, t.rcv_nxt + 3 * smss, t.snd_nxt, bytes(smss));  // the third is lost
+  t.inject({.ack = true}, t.rcv_nxt + 4 * smss, t.snd_nxt, bytes(smss));
+  t.end_batch();
+  // Each segment past the hole brings its duplicate ACK at once; the first carries what the two
+  // in order had earned.
+  check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt + 2 * smss, 0u},
+                        {".", t.snd_nxt, t.rcv_nxt + 2 * smss, 0u}});
+}
+
+TEST_CASE("a batch of ACKs lets the data they make room for go once, after the last") {
+  tcp_harness t{with_delayed_ack()};
+  t.peer_window = 2 * smss;
+  const auto s = t.reach(tcp_state::established);
+  send(t, s, bytes(6 * smss));
+  const auto first = t.sent();
+  REQUIRE(first.size() == 2);
+  t.begin_batch();
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt + smss, {}, 2 * smss);
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt + 2 * smss, {}, 4 * smss);
+  t.end_batch();
+  // The window the last ACK offers, filled in one pass: four segments from where the two ended.
+  check_sent(t.sent(), {{".", t.snd_nxt + 2 * smss, std::nullopt, smss},
+                        {".", t.snd_nxt + 3 * smss, std::nullopt, smss},
+                        {".", t.snd_nxt + 4 * smss, std::nullopt, smss},
+                        {"P.", t.snd_nxt + 5 * smss, std::nullopt, smss}});
+}
+
 TEST_CASE("delayed ACK: out-of-order data, and the segment that fills the hole, at once") {
   tcp_harness t{with_delayed_ack()};
   const auto s = t.reach(tcp_state::established);
