@@ -3,8 +3,8 @@
 // buffers, fragments waiting for the rest of their datagram, packets waiting for ARP, frames
 // waiting for the device. A host left alone after every socket is closed and every timer has run
 // holds none of it; that is what the simulation tests check after a run, and what to read when a
-// long-running host seems to grow. Buffers the host keeps for reuse (the frame pool) are not held:
-// they belong to nobody.
+// long-running host seems to grow. Buffers the host keeps for reuse (the frame pool, the spare
+// byte-ring chunks) are not held: they belong to nobody.
 #include <cstddef>
 #include <string>
 

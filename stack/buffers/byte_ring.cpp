@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <utility>
 
 namespace tapstack {
 
@@ -40,16 +41,42 @@ std::size_t byte_ring::position(std::size_t offset) const {
   return pos >= capacity_ ? pos - capacity_ : pos;
 }
 
+byte_ring::~byte_ring() {
+  for (std::size_t i = 0; i < chunks_.size(); ++i)
+    if (chunks_[i]) release(i);
+}
+
+byte_ring& byte_ring::operator=(byte_ring&& other) noexcept {
+  std::swap(capacity_, other.capacity_);
+  std::swap(chunks_, other.chunks_);
+  std::swap(head_, other.head_);
+  std::swap(size_, other.size_);
+  std::swap(reach_, other.reach_);
+  std::swap(allocated_, other.allocated_);
+  std::swap(spares_, other.spares_);
+  return *this;
+}
+
 void byte_ring::store(std::size_t pos, const_byte_span data) {
   if (chunks_.empty()) chunks_.resize(chunk_count());
   for_each_run(capacity_, pos, data.size(),
                [&](std::size_t i, std::size_t at, std::size_t from, std::size_t len) {
                  if (!chunks_[i]) {
-                   chunks_[i] = std::make_unique_for_overwrite<std::uint8_t[]>(chunk_length(i));
-                   allocated_ += chunk_length(i);
+                   const std::size_t n = chunk_length(i);
+                   chunks_[i] = n == chunk_size ? spares_->take()
+                                                : std::make_unique_for_overwrite<std::uint8_t[]>(n);
+                   allocated_ += n;
                  }
                  std::memcpy(chunks_[i].get() + at, data.data() + from, len);
                });
+}
+
+void byte_ring::release(std::size_t i) {
+  allocated_ -= chunk_length(i);
+  if (chunk_length(i) == chunk_size)
+    spares_->give(std::move(chunks_[i]));
+  else
+    chunks_[i].reset();
 }
 
 bool byte_ring::in_use(std::size_t i) const {
@@ -96,7 +123,7 @@ std::size_t byte_ring::peek(std::size_t offset, byte_span out) const {
 
 void byte_ring::resize(std::size_t capacity) {
   assert(capacity >= size_);
-  byte_ring next{capacity};
+  byte_ring next{capacity, *spares_};
   const std::size_t kept = std::min(reach_, capacity);
   for_each_run(capacity_, head_, kept,
                [&](std::size_t i, std::size_t at, std::size_t to, std::size_t len) {
@@ -115,10 +142,7 @@ void byte_ring::consume(std::size_t n) {
   size_ -= n;
   reach_ -= n;
   for_each_run(capacity_, from, n, [&](std::size_t i, std::size_t, std::size_t, std::size_t) {
-    if (chunk_at(i) && !in_use(i)) {
-      chunks_[i].reset();
-      allocated_ -= chunk_length(i);
-    }
+    if (chunk_at(i) && !in_use(i)) release(i);
   });
   // Nothing left to keep in place: starting again at a chunk's start lets a small write that
   // follows take one chunk rather than straddle two.

@@ -7,20 +7,23 @@
 //
 // Memory follows use (DESIGN rule 11): the capacity is only a limit, and construction allocates
 // nothing. Ring positions are cut into chunks of chunk_size bytes (the last one shorter when the
-// capacity is not a multiple), so a ring never holds more than its capacity. A chunk is allocated,
+// capacity is not a multiple), so a ring never holds more than its capacity. A chunk is taken,
 // uninitialised, when a byte is first written into it (write_at far past the data takes only the
-// chunks it touches, not the gap) and freed as soon as no byte held or written past the held data
-// is left in it: a drained ring holds no chunk. The chunk pointers live in an index of one slot per
-// chunk of capacity (8 bytes per 16 KiB), made at the first write and kept until resize or
-// destruction, so that a ring draining and filling again does not allocate it each time.
-// Lifetime: spans passed in are copied at once and never kept. The ring owns its chunks; it moves
-// and does not copy.
+// chunks it touches, not the gap) and given back as soon as no byte held or written past the held
+// data is left in it: a drained ring holds no chunk. Whole chunks come from the host's chunk_cache
+// and go back to it, so that a ring draining and filling again in steady state does not go to the
+// heap each time; a last chunk shorter than chunk_size comes from the heap and goes back there.
+// The chunk pointers live in an index of one slot per chunk of capacity (8 bytes per 16 KiB),
+// made at the first write and kept until resize or destruction, for the same reason.
+// Lifetime: spans passed in are copied at once and never kept. The ring owns its chunks and gives
+// them back to the cache when it goes, so the cache outlives it; it moves and does not copy.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "stack/base/bytes.hpp"
+#include "stack/buffers/chunk_cache.hpp"
 
 namespace tapstack {
 
@@ -28,16 +31,19 @@ class byte_ring {
  public:
   // 16 KiB: small enough that a lightly used connection (a request, a reply) holds one chunk per
   // direction instead of its whole 256 KiB buffer, large enough that bulk transfer does not notice
-  // the chunks: with 1448-byte segments one copy in eleven splits in two at a boundary, and a
-  // malloc/free pair (~25 ns in glibc, below its 128 KiB mmap threshold, so no system call or page
-  // fault) per 16 KiB is nothing against copying them. Measured through a 256 KiB ring in 1448-byte
-  // segments: about as fast as the flat ring it replaced (~25 GB/s) while data stays held, where
-  // 4 KiB chunks lost a fifth and 64 KiB gained nothing. A ring drained after every write pays a
-  // malloc/free per refill (~16 GB/s), the price of holding nothing when drained. A power of two,
-  // so a position splits into chunk and offset with a shift and a mask.
+  // the chunks: with 1448-byte segments one copy in eleven splits in two at a boundary, and taking
+  // and giving back a chunk per 16 KiB is nothing against copying them, even as a malloc/free pair
+  // (~25 ns in glibc, under its mmap threshold, so no system call or page fault). Measured through
+  // a 256 KiB ring in 1448-byte segments: about as fast as the flat ring it replaced (~25 GB/s)
+  // while data stays held, where 4 KiB chunks lost a fifth and 64 KiB gained nothing. A power of
+  // two, so a position splits into chunk and offset with a shift and a mask.
   static constexpr std::size_t chunk_size = 16 * 1024;
 
-  explicit byte_ring(std::size_t capacity) : capacity_{capacity} {}
+  byte_ring(std::size_t capacity, chunk_cache& spares) : capacity_{capacity}, spares_{&spares} {}
+  ~byte_ring();
+  byte_ring(byte_ring&&) noexcept = default;
+  // Swaps, so that the ring moved from gives this one's chunks back when it goes.
+  byte_ring& operator=(byte_ring&& other) noexcept;
 
   std::size_t capacity() const { return capacity_; }
   // Bytes held from the read position on.
@@ -69,7 +75,7 @@ class byte_ring {
   std::size_t read(byte_span out);
 
  private:
-  using chunk = std::unique_ptr<std::uint8_t[]>;
+  using chunk = chunk_cache::chunk;
 
   std::size_t chunk_count() const { return (capacity_ + chunk_size - 1) / chunk_size; }
   std::size_t chunk_length(std::size_t i) const;
@@ -77,8 +83,10 @@ class byte_ring {
   const std::uint8_t* chunk_at(std::size_t i) const;
   // The ring position offset bytes past the read position (offset <= capacity).
   std::size_t position(std::size_t offset) const;
-  // Copies data to the ring from position pos on, allocating the chunks it lands in.
+  // Copies data to the ring from position pos on, taking the chunks it lands in.
   void store(std::size_t pos, const_byte_span data);
+  // Gives chunk i back (to the cache if it is whole).
+  void release(std::size_t i);
   // Whether chunk i holds any of the reach_ bytes from the read position on.
   bool in_use(std::size_t i) const;
 
@@ -92,6 +100,7 @@ class byte_ring {
   // allocated chunk lies within it, and a chunk left wholly outside it is freed.
   std::size_t reach_ = 0;
   std::size_t allocated_ = 0;
+  chunk_cache* spares_;
 };
 
 }  // namespace tapstack

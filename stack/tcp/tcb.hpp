@@ -28,10 +28,11 @@
 namespace tapstack {
 
 struct tcb {
-  tcb(const tcp_config& c, const tcp_socket_options& o)
+  // The buffers take their chunks from spares, the host's.
+  tcb(const tcp_config& c, const tcp_socket_options& o, chunk_cache& spares)
       : offers{o},
-        send_buffer{o.send_buffer},
-        recv_buffer{o.receive_buffer},
+        send_buffer{o.send_buffer, spares},
+        recv_buffer{o.receive_buffer, spares},
         out_of_order{std::max(c.max_out_of_order_ranges, o.receive_buffer / 2896)},
         no_delay{o.no_delay},
         keepalive{o.keepalive},

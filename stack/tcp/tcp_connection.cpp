@@ -5,7 +5,7 @@
 namespace tapstack {
 
 tcp_connection::tcp_connection(tcp_layer& layer, host_context& ctx, const tcp_socket_options& o)
-    : t{ctx.config.tcp, o}, layer_{layer}, ctx_{ctx} {}
+    : t{ctx.config.tcp, o, ctx.spare_chunks}, layer_{layer}, ctx_{ctx} {}
 
 void tcp_connection::wake() {
   if (notify && !layer_.stopping()) notify();

@@ -11,6 +11,8 @@
 
 #include "stack/buffers/assembler.hpp"
 #include "stack/buffers/byte_ring.hpp"
+#include "stack/buffers/chunk_cache.hpp"
+#include "tests/support/allocation_counter.hpp"
 
 namespace tapstack::test {
 namespace {
@@ -20,8 +22,12 @@ std::string text(const std::vector<std::uint8_t>& v, std::size_t n) {
   return {v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n)};
 }
 
+// A cache that keeps no spares: the rings of the tests below that are about the ring alone take
+// every chunk from the heap and free it there.
+chunk_cache no_spares{0};
+
 TEST_CASE("a ring keeps order across the wrap and never takes more than its capacity") {
-  byte_ring ring{8};
+  byte_ring ring{8, no_spares};
   CHECK(ring.write(bytes("abcdef")) == 6);
   std::vector<std::uint8_t> out(8);
   CHECK(ring.read(std::span{out}.first(4)) == 4);
@@ -34,7 +40,7 @@ TEST_CASE("a ring keeps order across the wrap and never takes more than its capa
 }
 
 TEST_CASE("peek reads at an offset without consuming (what retransmission needs)") {
-  byte_ring ring{8};
+  byte_ring ring{8, no_spares};
   ring.write(bytes("0123456"));
   ring.consume(5);
   ring.write(bytes("789ab"));  // wraps
@@ -48,7 +54,7 @@ TEST_CASE("peek reads at an offset without consuming (what retransmission needs)
 }
 
 TEST_CASE("write_at holds data past a gap until commit makes it part of the ring") {
-  byte_ring ring{8};
+  byte_ring ring{8, no_spares};
   ring.write(bytes("ab"));
   CHECK(ring.write_at(2, bytes("ef")) == 2);  // bytes 4-5 of the stream; 2-3 missing
   CHECK(ring.size() == 2);
@@ -62,7 +68,7 @@ TEST_CASE("write_at holds data past a gap until commit makes it part of the ring
 }
 
 TEST_CASE("resizing a wrapped ring keeps its bytes and those held past a gap") {
-  byte_ring ring{8};
+  byte_ring ring{8, no_spares};
   ring.write(bytes("012345"));
   ring.consume(5);
   ring.write(bytes("6789"));                  // wraps: "56789" held
@@ -103,7 +109,7 @@ bool reads_pattern(byte_ring& ring, std::size_t from, std::size_t n) {
 }
 
 TEST_CASE("a ring allocates nothing until written, and the chunks it writes into") {
-  byte_ring ring{256 * 1024};
+  byte_ring ring{256 * 1024, no_spares};
   CHECK(ring.allocated() == 0);
   CHECK(ring.free() == 256 * 1024);
   std::vector<std::uint8_t> out(16);
@@ -120,7 +126,7 @@ TEST_CASE("a ring allocates nothing until written, and the chunks it writes into
 }
 
 TEST_CASE("a ring frees each chunk once all its bytes are consumed, and holds nothing drained") {
-  byte_ring ring{256 * 1024};
+  byte_ring ring{256 * 1024, no_spares};
   CHECK(ring.write(pattern(0, 3 * chunk + 10)) == 3 * chunk + 10);
   CHECK(ring.allocated() == 4 * chunk);
   ring.consume(chunk - 1);  // one byte left in the first chunk keeps it
@@ -144,7 +150,7 @@ TEST_CASE("a ring frees each chunk once all its bytes are consumed, and holds no
 }
 
 TEST_CASE("a ring smaller than a chunk takes no more than its capacity") {
-  byte_ring ring{2048};
+  byte_ring ring{2048, no_spares};
   CHECK(ring.write(pattern(0, 10)) == 10);
   CHECK(ring.allocated() == 2048);
   CHECK(ring.write(pattern(10, 4000)) == 2038);  // write returns what fit
@@ -156,7 +162,7 @@ TEST_CASE("a ring smaller than a chunk takes no more than its capacity") {
   CHECK(ring.allocated() == 0);
 
   // A capacity that is not a multiple of the chunk ends in a short chunk.
-  byte_ring odd{2 * chunk + 100};
+  byte_ring odd{2 * chunk + 100, no_spares};
   CHECK(odd.write(pattern(0, 3 * chunk)) == 2 * chunk + 100);
   CHECK(odd.allocated() == 2 * chunk + 100);
   CHECK(odd.free() == 0);
@@ -169,7 +175,7 @@ TEST_CASE("a ring smaller than a chunk takes no more than its capacity") {
 }
 
 TEST_CASE("write_at far past the data allocates only the chunks it touches, not the gap") {
-  byte_ring ring{256 * 1024};
+  byte_ring ring{256 * 1024, no_spares};
   CHECK(ring.write_at(200 * 1024, pattern(200 * 1024, 100)) == 100);  // inside chunk 12
   CHECK(ring.size() == 0);
   CHECK(ring.allocated() == chunk);
@@ -197,7 +203,7 @@ TEST_CASE("write_at far past the data allocates only the chunks it touches, not 
 }
 
 TEST_CASE("bytes committed without being written read as zeros and take no memory") {
-  byte_ring ring{4 * chunk};
+  byte_ring ring{4 * chunk, no_spares};
   ring.commit(10);
   CHECK(ring.allocated() == 0);
   std::vector<std::uint8_t> out(10, 0xff);
@@ -210,7 +216,7 @@ TEST_CASE("bytes committed without being written read as zeros and take no memor
 }
 
 TEST_CASE("resizing keeps the held bytes and write_at bytes that fit, across chunks and the wrap") {
-  byte_ring ring{4 * chunk};
+  byte_ring ring{4 * chunk, no_spares};
   ring.write(pattern(0, 3 * chunk));
   ring.consume(2 * chunk + 100);  // held from stream offset 2 * chunk + 100
   CHECK(ring.write(pattern(3 * chunk, 2 * chunk)) == 2 * chunk);  // wraps into the first chunk
@@ -244,7 +250,7 @@ TEST_CASE("resizing keeps the held bytes and write_at bytes that fit, across chu
 }
 
 TEST_CASE("resizing keeps write_at bytes past a gap without allocating the gap") {
-  byte_ring ring{256 * 1024};
+  byte_ring ring{256 * 1024, no_spares};
   ring.write(pattern(0, 100));
   CHECK(ring.write_at(10 * chunk, pattern(100 + 10 * chunk, 10)) == 10);
   CHECK(ring.allocated() == 2 * chunk);
@@ -258,13 +264,38 @@ TEST_CASE("resizing keeps write_at bytes past a gap without allocating the gap")
   CHECK(ring.allocated() == 0);
 }
 
+TEST_CASE("whole chunks a ring frees go to the host's cache, up to its bound, and come back") {
+  chunk_cache spares{2};
+  {
+    byte_ring ring{3 * chunk + 100, spares};
+    CHECK(ring.write(pattern(0, 3 * chunk + 100)) == 3 * chunk + 100);
+    ring.consume(chunk);
+    CHECK(spares.spares() == 1);
+    // Wrapping into the first chunk again takes the spare, not the heap.
+    const auto more = pattern(3 * chunk + 100, chunk);
+    start_counting_allocations();
+    CHECK(ring.write(more) == chunk);
+    CHECK(stop_counting_allocations().calls == 0);
+    CHECK(spares.spares() == 0);
+    // Drained: its three whole chunks go back, one past the bound to the heap, as does the short
+    // last one.
+    CHECK(reads_pattern(ring, chunk, 3 * chunk + 100));
+    CHECK(ring.allocated() == 0);
+    CHECK(spares.spares() == 2);
+    CHECK(ring.write(pattern(0, 10)) == 10);
+    CHECK(spares.spares() == 1);
+  }
+  CHECK(spares.spares() == 2);  // a ring that goes gives back what it holds
+}
+
 // Drives a ring with a seeded random mix of calls and checks every byte and its memory against a
 // plain model: the held bytes in a deque, and what write_at put past them (-1 where nothing was).
 void check_against_model(std::size_t capacity, std::uint32_t seed, int steps) {
   CAPTURE(capacity);
   CAPTURE(seed);
   const std::size_t start = capacity;
-  byte_ring ring{capacity};
+  chunk_cache spares{3};  // fewer than the rings' chunks: some go back to the heap
+  byte_ring ring{capacity, spares};
   std::deque<std::uint8_t> held;
   std::deque<int> ahead(capacity, -1);  // from the end of the held bytes
   std::size_t furthest = 0;             // the end of the last byte ahead that is written
@@ -359,6 +390,7 @@ void check_against_model(std::size_t capacity, std::uint32_t seed, int steps) {
     REQUIRE(ring.allocated() >= held.size());
     REQUIRE(ring.allocated() <= std::min(capacity, touched * chunk));
     REQUIRE((ring.allocated() == 0) == (reach == 0));
+    REQUIRE(spares.spares() <= 3);
   }
   std::vector<std::uint8_t> out(held.size());
   REQUIRE(ring.read(out) == held.size());
