@@ -107,7 +107,8 @@ struct tcp_config {
   port_range ephemeral_ports = dynamic_ports;
 
   // What each connection starts with; the socket options of the same names change one socket.
-  // Nagle's algorithm (RFC 896, RFC 1122 4.2.3.4) is on unless no_delay.
+  // Nagle's algorithm (RFC 896, RFC 1122 4.2.3.4, in Minshall's variant as Linux's) is on unless
+  // no_delay.
   bool no_delay = false;
   // Delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2): an ACK for at least every second full-sized
   // segment, and within this time of the first unacknowledged one. Linux's is 40 ms, as ours;

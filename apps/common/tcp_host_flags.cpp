@@ -24,7 +24,8 @@ po::options_description tcp_host_flags::description() {
       ("tcp-keepalive-probes", po::value(&keepalive_probes_)->default_value(keepalive_probes_),
        "unanswered probes before the connection fails with 'timed out'")
       ("tcp-nagle", po::value(&nagle_)->default_value(nagle_),
-       "Nagle's algorithm: hold a short segment while data is unacknowledged (on or off)")
+       "Nagle's algorithm: hold a short segment while an earlier short one is unacknowledged "
+       "(on or off)")
       ("tcp-delayed-ack", po::value(&delayed_ack_)->default_value(delayed_ack_),
        "delay an ACK up to this long (it still goes at every second full segment), or 'off'")
       ("tcp-cc", po::value(&congestion_)->default_value(congestion_),

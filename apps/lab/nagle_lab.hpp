@@ -2,8 +2,10 @@
 // The Nagle lab: the request pattern that makes Nagle's algorithm and delayed ACKs stall each
 // other. A client writes a short header and a short body in two send() calls, then waits for a
 // short reply, which the server sends once it has read the whole request; N times on one
-// connection. With Nagle on, the body waits for the ACK of the header; with delayed ACKs on, that
-// ACK waits for a second segment or the timer: every request stalls for the timer.
+// connection. With Nagle on, the body waits for the ACK of the header (a short segment behind an
+// unacknowledged short one: Minshall's Nagle, tapstack's and Linux's, holds it as RFC 1122's
+// does); with delayed ACKs on, that ACK waits for a second segment or the timer: every request
+// stalls for the timer.
 // run_requests measures one combination in virtual time; the kernel-peer variant (kernel_peer.hpp)
 // measures the same pattern against Linux in real time. Results are plain values.
 #include <array>

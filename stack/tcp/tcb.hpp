@@ -54,6 +54,9 @@ struct tcb {
   // ACKs up to snd_max are still for data we sent. Segments that carry no data (ACKs, window
   // updates, resets) carry snd_max, not snd.nxt: the peer may hold everything up to it.
   seq32 snd_max;
+  // The end of the last short segment of new data sent (Linux's snd_sml): Nagle holds a short
+  // segment only while this one is unacknowledged (Minshall's variant, short_segment_may_go()).
+  seq32 snd_sml;
   std::uint32_t snd_wnd = 0;      // scaled: bytes, not the header's field
   seq32 snd_wl1;                  // seq of the segment that last updated snd_wnd
   seq32 snd_wl2;                  // ack of the segment that last updated snd_wnd

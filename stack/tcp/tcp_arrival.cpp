@@ -95,6 +95,7 @@ std::shared_ptr<tcp_connection> tcp_layer::make_child(socket& l, tcp_socket_id l
   t.snd_una = t.iss;
   t.snd_nxt = t.iss + 1;
   t.snd_max = t.snd_nxt;
+  t.snd_sml = t.iss;
   t.recover = t.iss;
   t.ts_offset = ts_offset;
   t.last_heard = now;

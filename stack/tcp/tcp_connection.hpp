@@ -99,6 +99,9 @@ class tcp_connection {
   // Sends one segment of new data (or the FIN) if the windows, Nagle and the SWS rules allow: a
   // super-segment of several when the device cuts them (stack_config::offloads).
   bool send_new_data(std::uint32_t window, instant now);
+  // Sender silly-window avoidance and Nagle: whether a short segment of new data, len bytes, may
+  // go now; all: it is all there is to send. Decides a super-segment's short last piece too.
+  bool short_segment_may_go(std::size_t len, bool all) const;
   // segment_size: for a super-segment, the payload of each wire segment the device cuts it into.
   void send_segment(tcp_flags flags, seq32 seq, std::size_t offset, std::size_t len,
                     const tcp_options& options, instant now, std::size_t segment_size = 0);

@@ -133,6 +133,7 @@ std::error_code tcp_layer::connect(tcp_socket_id s, ipv4_endpoint remote, instan
   t.snd_una = t.iss;
   t.snd_nxt = t.iss + 1;
   t.snd_max = t.snd_nxt;
+  t.snd_sml = t.iss;
   t.recover = t.iss;
   t.ts_offset = static_cast<std::uint32_t>(ctx_.random.next());
   t.snd_mss = static_cast<std::uint16_t>(std::min<std::size_t>(536, ctx_.config.mtu - 40));

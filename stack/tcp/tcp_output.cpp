@@ -1,8 +1,8 @@
 // What a connection sends: SYN and SYN-ACK with their options, data as the windows (the peer's
 // and the congestion window) and the sender's silly-window avoidance (RFC 1122 4.2.3.4, Nagle's
-// algorithm) allow, FIN after the data, ACKs (at once or delayed), and resets. Every segment of a
-// connection with timestamps carries them; every ACK of one with SACK and data held past a gap
-// carries the blocks.
+// algorithm in Minshall's variant, as Linux's) allow, FIN after the data, ACKs (at once or
+// delayed), and resets. Every segment of a connection with timestamps carries them; every ACK of
+// one with SACK and data held past a gap carries the blocks.
 #include <algorithm>
 
 #include "stack/tcp/tcp_connection.hpp"
@@ -146,6 +146,24 @@ void tcp_connection::schedule_ack(std::uint32_t bytes, instant now) {
   t.timers.arm_if_off(tcp_timer::delayed_ack, now + ctx_.config.tcp.delayed_ack_timeout);
 }
 
+// Sender silly-window avoidance and Nagle (RFC 1122 4.2.3.4), with Minshall's change to Nagle's
+// test as Linux makes it (tcp_nagle_check(), tcp_minshall_check(); draft-minshall-nagle): a short
+// segment goes when it is all there is and no earlier short segment is unacknowledged (or Nagle is
+// off, or the FIN follows it), or when it is at least half the largest window the peer has
+// offered. RFC 1122's Nagle holds it while anything at all is unacknowledged: the short tail of a
+// write longer than a segment would then wait for the ACK of the full segments before it, which a
+// receiver that delays ACKs sends only when its timer fires (40 ms on Linux), and every HTTP
+// response a little longer than a segment would pay that. Two short writes in a row still wait
+// as before, the second for the first's ACK: the lesson of the Nagle lab.
+bool tcp_connection::short_segment_may_go(std::size_t len, bool all) const {
+  // Unacknowledged: snd.una < snd.sml <= snd.max. The upper bound, as Linux's, stops a snd.sml
+  // that full segments have left 2^31 bytes behind from reading as ahead; only when the wrap
+  // brings it back inside the data in flight can it hold a short segment, for one ACK.
+  const bool short_unacked = seq_lt(t.snd_una, t.snd_sml) && seq_le(t.snd_sml, t.snd_max);
+  if (all && (t.no_delay || t.send_shut || !short_unacked)) return true;
+  return len >= t.max_snd_wnd / 2;
+}
+
 bool tcp_connection::send_new_data(std::uint32_t window, instant now) {
   const auto offset = static_cast<std::size_t>(t.snd_nxt - t.snd_una);
   if (offset > t.send_buffer.size()) return false;  // our FIN is out
@@ -155,23 +173,17 @@ bool tcp_connection::send_new_data(std::uint32_t window, instant now) {
   const std::size_t room = payload_room(options);
   const bool resend = seq_lt(t.snd_nxt, t.snd_max);
   std::size_t len = std::min({available, usable, resend ? room : super_room(options)});
-  // A super-segment is cut by the device into segments of room bytes: a short last one goes only
-  // when Nagle would let it go alone (all there is, with Nagle off or the FIN behind it).
-  if (len > room && len % room != 0 && !(len == available && (t.no_delay || t.send_shut)))
+  // A super-segment is cut by the device into segments of room bytes: its short last one goes
+  // only when it could go alone, after the whole ones.
+  if (len > room && len % room != 0 && !short_segment_may_go(len % room, len == available))
     len -= len % room;
   const bool fin = t.send_shut && !t.fin_acked && len == available;
   if (len == 0 && !fin) return false;
-  // Sender silly-window avoidance and Nagle (RFC 1122 4.2.3.4): a short segment of new data goes
-  // only when it is all there is and nothing is unacknowledged (or Nagle is off), or it is at
-  // least half the largest window the peer has offered. Data going again after a timeout is not
-  // held back: it was sent once already, into a window the peer offered, and holding it would
-  // leave the timer nothing to resend (a peer whose window now ends short of a full segment
-  // would never hear from us again, and the connection would time out with both ends well).
-  if (len < room && !fin && !resend) {
-    const bool idle = t.snd_nxt == t.snd_una;
-    const bool all = len == available;
-    if (!(all && (idle || t.no_delay)) && len < t.max_snd_wnd / 2) return false;
-  }
+  // Data going again after a timeout is not held back: it was sent once already, into a window
+  // the peer offered, and holding it would leave the timer nothing to resend (a peer whose window
+  // now ends short of a full segment would never hear from us again, and the connection would
+  // time out with both ends well).
+  if (len < room && !resend && !short_segment_may_go(len, len == available)) return false;
   // RFC 5681 4.1: after an idle period longer than the RTO, start again from the initial window.
   if (t.snd_nxt == t.snd_una && now - t.last_send > t.rtt.rto()) t.cc->on_idle_restart(now);
   send_segment(tcp_flags{.fin = fin, .psh = len > 0 && len == available, .ack = true}, t.snd_nxt,
@@ -183,6 +195,8 @@ bool tcp_connection::send_new_data(std::uint32_t window, instant now) {
     t.rtt_sent = now;
   }
   t.snd_nxt = end;
+  // A short segment, or a super-segment with a short last one, of new data: Nagle's mark.
+  if (len % room != 0 && seq_gt(end, t.snd_max)) t.snd_sml = end;
   t.snd_max = seq_max(t.snd_max, end);
   t.timers.arm_if_off(tcp_timer::retransmit, now + t.rtt.rto());
   return !fin;

@@ -102,6 +102,8 @@ ep='10\.0\.0\.1\.[0-9]+'
 expect "the client's TCB before its first change, relative to the ISNs" \
   "^CLOSED $ep > 10\\.0\\.0\\.2\\.5001 snd\\.una=0 snd\\.nxt=1 snd\\.wnd=0 rcv\\.nxt=0 rcv\\.wnd=0 cwnd=[0-9]+ ssthresh=inf rto=1s$"
 expect "the TCB's ISN, raw and relative" "^  iss +[0-9]+ \\(iss\\+0\\)$"
+# Ten bytes are a short segment: Nagle's mark (snd.sml) moves to their end once they go.
+expect "Nagle's mark after the ten-byte request" "^  snd\\.sml +[0-9]+ \\(iss\\+11\\)$"
 expect "the server's TCB entering ESTABLISHED" \
   "^SYN-RECEIVED 10\\.0\\.0\\.2\\.5001 > $ep snd\\.una=1 snd\\.nxt=1 "
 expect "the options both SYNs agreed" "^  options +wscale snd [0-9]+ rcv [0-9]+, sackOK, timestamps \\(TS\\.Recent [0-9]+\\)$"

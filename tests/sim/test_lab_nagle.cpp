@@ -1,7 +1,8 @@
 // The labs of tapstack-lab, as the program runs them: the Nagle lab's four combinations land where
 // the mechanism puts them (both on: the delayed-ACK timer plus the round trips; otherwise a round
-// trip or two), and the bulk transfer of the cwnd lab fills a clean bottleneck with either
-// congestion control while tracing the sender.
+// trip or two), a reply longer than a segment is not held for a delayed ACK, and the bulk
+// transfer of the cwnd lab fills a clean bottleneck with either congestion control while tracing
+// the sender.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -59,6 +60,20 @@ TEST_CASE("the stall follows the delayed-ACK timeout, not the link") {
   const auto s = lab::summarize(lab::run_requests(config, {.nagle = true, .delayed_ack = true}));
   CHECK(s.p99 == s.median);
   CHECK(s.requests == 10);
+}
+
+TEST_CASE("a reply of a segment and a short tail in one write waits for no delayed ACK") {
+  lab::nagle_lab_config config;
+  config.requests = 20;
+  config.latency = 1ms;
+  // The server writes its reply at once, as an HTTP server writes a response: a full segment and
+  // a short tail. Its Nagle is on and the client delays its ACKs (the hosts' defaults). Minshall's
+  // Nagle sends the tail right behind the full segment; RFC 1122's held it until the client's
+  // delayed ACK of that segment, 40 ms on.
+  config.pattern.response = 2000;
+  const duration d = median_of(config, {.nagle = false, .delayed_ack = true});
+  CHECK(d >= 2 * config.latency);
+  CHECK(d <= 2 * config.latency + 1ms);
 }
 
 TEST_CASE("latency summary: median of the middle two, 99th percentile by nearest rank") {

@@ -60,9 +60,11 @@ tcp_socket_id sending(tcp_harness& t) {
   return s;
 }
 
-// Nagle (RFC 1122 4.2.3.4).
+// Nagle (RFC 1122 4.2.3.4) in Minshall's variant, as Linux's: a short segment waits only while an
+// earlier short one is unacknowledged. The peer here acknowledges nothing unless the test says so,
+// as a receiver that delays its ACKs.
 
-TEST_CASE("Nagle: a small segment waits while data is unacknowledged, and goes with the ACK") {
+TEST_CASE("Nagle: a short second write waits for the first's ACK, and goes with it") {
   tcp_harness t;
   const auto s = t.reach(tcp_state::established);
   send(t, s, text("a"));
@@ -70,8 +72,36 @@ TEST_CASE("Nagle: a small segment waits while data is unacknowledged, and goes w
   send(t, s, text("b"));
   send(t, s, text("c"));
   check_sent(t.sent(), {});
+  t.advance(1ms);
+  check_sent(t.sent(), {});
   t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt + 1);
   check_sent(t.sent(), {{"P.", t.snd_nxt + 1, t.rcv_nxt, 2u}});
+}
+
+TEST_CASE("Nagle: a write of a segment and a short tail goes whole, without waiting for an ACK") {
+  tcp_harness t;
+  const auto s = t.reach(tcp_state::established);
+  send(t, s, bytes(smss + 500));
+  check_sent(t.sent(),
+             {{".", t.snd_nxt, t.rcv_nxt, smss}, {"P.", t.snd_nxt + smss, t.rcv_nxt, 500u}});
+  // That tail is a short segment unacknowledged: the next short write waits for its ACK.
+  send(t, s, text("a"));
+  check_sent(t.sent(), {});
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt + smss + 500);
+  check_sent(t.sent(), {{"P.", t.snd_nxt + smss + 500, t.rcv_nxt, 1u}});
+}
+
+TEST_CASE("Nagle: once the short segment is acknowledged, the next goes, full ones in flight") {
+  tcp_harness t;
+  const auto s = t.reach(tcp_state::established);
+  send(t, s, bytes(100));
+  check_sent(t.sent(), {{"P.", t.snd_nxt, t.rcv_nxt, 100u}});
+  // A full segment goes whatever is in flight; the short rest waits for the 100 bytes' ACK.
+  send(t, s, bytes(smss + 50));
+  check_sent(t.sent(), {{".", t.snd_nxt + 100, t.rcv_nxt, smss}});
+  // The ACK of the short segment alone: the full one is still unacknowledged, and holds nothing.
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt + 100);
+  check_sent(t.sent(), {{"P.", t.snd_nxt + 100 + smss, t.rcv_nxt, 50u}});
 }
 
 TEST_CASE("no_delay: a small segment goes at once, and turning it on sends what Nagle held") {
@@ -105,13 +135,17 @@ TEST_CASE("super-segments: the initial window's ten segments leave as one") {
   check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt, 10 * smss}});
 }
 
-TEST_CASE("super-segments: whole segments go together, and Nagle holds the short tail") {
+TEST_CASE("super-segments: a short tail rides along unless an earlier short segment is out") {
   tcp_harness t{with_segmentation()};
   const auto s = t.reach(tcp_state::established);
+  // A write of a segment and 500 bytes: one super-segment, cut into both.
+  send(t, s, bytes(smss + 500));
+  check_sent(t.sent(), {{"P.", t.snd_nxt, t.rcv_nxt, smss + 500}});
+  // The 500 bytes are unacknowledged: the whole segments of the next write go, its tail waits.
   send(t, s, bytes(3 * smss + 100));
-  check_sent(t.sent(), {{".", t.snd_nxt, t.rcv_nxt, 3 * smss}});
-  ack_upto(t, 3);
-  check_sent(t.sent(), {{"P.", t.snd_nxt + 3 * smss, t.rcv_nxt, 100u}});
+  check_sent(t.sent(), {{".", t.snd_nxt + smss + 500, t.rcv_nxt, 3 * smss}});
+  t.inject({.ack = true}, t.rcv_nxt, t.snd_nxt + smss + 500);
+  check_sent(t.sent(), {{"P.", t.snd_nxt + 4 * smss + 500, t.rcv_nxt, 100u}});
 }
 
 // Delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2).

@@ -64,6 +64,7 @@ def details(tcb):
     pairs = [(name, _raw_and_relative(tcb, field, isn)) for name, field, isn in (
         ("iss", "iss", "iss"), ("irs", "irs", "irs"), ("snd.una", "snd_una", "iss"),
         ("snd.nxt", "snd_nxt", "iss"), ("snd.max", "snd_max", "iss"),
+        ("snd.sml", "snd_sml", "iss"),
         ("snd.wl1", "snd_wl1", "irs"), ("snd.wl2", "snd_wl2", "iss"),
         ("rcv.nxt", "rcv_nxt", "irs"), ("rcv.adv", "rcv_adv", "irs"))]
     pairs += [("mss", "snd %d, rcv %d" % (int(tcb["snd_mss"]), int(tcb["rcv_mss"]))),
