@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "stack/asio/asio.hpp"
+#include "stack/asio/handler_memory.hpp"
 #include "stack/asio/real_clock.hpp"
 #include "stack/asio/runner.hpp"
 #include "stack/stack.hpp"
@@ -46,6 +47,22 @@ class host {
   // (no callback of its own): a host may hold a hundred thousand sockets.
   void on_stop(std::weak_ptr<stoppable> state);
 
+  // A socket's state, as the host tells it that its readiness may have changed.
+  class wakeable {
+   public:
+    // Runs what can complete now; their handlers may run from inside the call.
+    virtual void wake() = 0;
+
+   protected:
+    ~wakeable() = default;
+  };
+  // What the core's readiness callbacks call (from inside its work: never calling back into it).
+  // During a turn of the runner the socket is woken at the turn's end, once the frames and timers
+  // are done, and its handlers run there and then: the frames, the timers and what they make
+  // ready take one turn of the io_context, where a handler posted for each would take a turn
+  // (and a poll of the reactor) apiece. Otherwise it is woken from a handler posted in memory.
+  void wake(std::weak_ptr<wakeable> w, const std::shared_ptr<handler_memory>& memory);
+
   // The sans-I/O core, for calls made on the host's thread.
   tapstack::stack& core() { return stack_; }
   instant now() const { return clock_.now(); }
@@ -61,6 +78,8 @@ class host {
   tapstack::stack stack_;
   runner runner_;
   std::vector<std::weak_ptr<stoppable>> sockets_;
+  std::vector<std::weak_ptr<wakeable>> woken_;  // in this turn of the runner
+  void wake_woken();
   std::size_t sockets_pruned_at_ = 16;
 };
 

@@ -122,15 +122,24 @@ void runner::arm_timer(instant deadline) {
 void runner::service() {
   if (finished_) return;
   std::size_t frames = 0;
-  while (frames < max_frames_per_wake) {
-    const instant now = clock_.now();
-    const auto batch = batches_.receive(dev_, now);
-    host_.receive_batch(batch, now);
-    frames += batch.size();
-    // A short batch is one the device ran out of frames for: another read would find none.
-    if (batch.size() < batch_frames) break;
+  {
+    // Over even if a handler run at the turn's end throws (out of io.run()).
+    in_turn_ = true;
+    const std::unique_ptr<bool, void (*)(bool*)> turn{&in_turn_, [](bool* t) { *t = false; }};
+    while (frames < max_frames_per_wake) {
+      const instant now = clock_.now();
+      const auto batch = batches_.receive(dev_, now);
+      host_.receive_batch(batch, now);
+      frames += batch.size();
+      // A short batch is one the device ran out of frames for: another read would find none.
+      if (batch.size() < batch_frames) break;
+    }
+    host_.poll(clock_.now());
+    // What the turn queued goes before the handlers run, as it would have gone had they been
+    // posted: a handler that writes flushes its own.
+    flush();
+    if (on_turn_end_) on_turn_end_();
   }
-  host_.poll(clock_.now());
   flush();
   // The descriptor wakes us on an edge (epoll's EPOLLET) and not for frames already waiting, so a
   // wake-up that stopped at the bound comes back at once for the rest, after its replies went out.

@@ -53,6 +53,10 @@ class runner {
   bool stopped() const { return stopped_; }
   // Called once when the runner stops, by stop() or a signal.
   void on_stop(std::function<void()> f) { on_stop_ = std::move(f); }
+  // Called at the end of each turn (a wake-up's frames and due timers), once what they queued
+  // was sent; in_turn() until it returns.
+  void on_turn_end(std::function<void()> f) { on_turn_end_ = std::move(f); }
+  bool in_turn() const { return in_turn_; }
   // Sends what socket calls queued, now rather than at the next wake-up, and re-arms the timer
   // only if they brought the next deadline earlier than the armed one. It neither reads the
   // device nor runs timers (those wait for the runner's own wake-ups), so a socket call costs
@@ -93,6 +97,8 @@ class runner {
   bool finished_ = false;   // for the runner: no more frames
   bool lingering_ = false;  // between shut_down()'s FINs and reset_and_stop()
   std::function<void()> on_stop_;
+  std::function<void()> on_turn_end_;
+  bool in_turn_ = false;
 };
 
 }  // namespace tapstack

@@ -16,16 +16,8 @@ void socket_state::attach(tcp_socket_id handle) {
   std::weak_ptr<socket_state> weak = weak_from_this();
   layer().on_ready(handle, [weak] {
     const auto state = weak.lock();
-    if (!state || std::exchange(state->delivery_posted, true)) return;
-    const auto deliver = [weak] {
-      if (const auto s = weak.lock()) {
-        s->delivery_posted = false;
-        s->deliver();
-      }
-    };
-    asio::post(state->owner.get_executor(),
-               allocated_handler<decltype(deliver), handler_allocator<void>>{
-                   deliver, handler_allocator<void>{state->memory}});
+    if (!state || std::exchange(state->delivery_pending, true)) return;
+    state->owner.wake(weak, state->memory);
   });
   owner.on_stop(weak);
 }
@@ -35,15 +27,18 @@ void socket_state::start(op_ptr pending, op_queue socket_state::*queue) {
                  [self = shared_from_this(), pending = std::move(pending), queue]() mutable {
                    if (!self->id) return pending->abort(asio::error::bad_descriptor);
                    ((*self).*queue).push(std::move(pending));
-                   self->deliver();
+                   self->deliver(false);
                  });
 }
 
-void socket_state::deliver() {
+void socket_state::deliver(bool here) {
+  delivery_pending = false;
   // A stopped host moves no more data: whatever waits, or comes to wait, is aborted.
   if (owner.stopped()) return abort_all(asio::error::operation_aborted);
+  // Each operation leaves its queue before its handler can run, and start another.
   for (auto* queue : {&others, &writes, &reads})
-    while (id && !queue->empty() && queue->front().perform(*this)) queue->pop();
+    while (id && !queue->empty() && queue->front().perform(*this))
+      queue->pop().release()->finish(here);
 }
 
 void socket_state::abort_all(const error_code& ec) {

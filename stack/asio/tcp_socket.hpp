@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -82,11 +83,18 @@ auto or_throw(const char* what, F f) {
 struct socket_state;
 
 // An operation waiting for the connection to be ready for it. It lives in its handler's memory
-// (handler_op) and is freed through destroy(), after its completion was posted.
+// (handler_op) and is freed through destroy(), or by finish().
 class op {
  public:
-  // Tries once; true when it completed (its handler is posted).
+  // Tries once; true when it completed: its outcome is kept for finish().
   virtual bool perform(socket_state& s) = 0;
+  // Hands the kept outcome to the handler and frees the operation (before the handler runs, so
+  // that the handler can start its next operation in the same memory). With here, the handler
+  // may run at once, from inside this call: allowed only where no initiating function is on the
+  // stack (a turn of the runner, a posted delivery), as Asio's own reactor runs the operations it
+  // completes. Otherwise it is posted.
+  virtual void finish(bool here) = 0;
+  // Posts the handler with ec; the owner still frees the operation.
   virtual void abort(const error_code& ec) = 0;
   virtual void destroy() = 0;
   op* next = nullptr;  // in its socket's queue
@@ -123,7 +131,9 @@ class op_queue {
   op* tail_ = nullptr;
 };
 
-struct socket_state final : std::enable_shared_from_this<socket_state>, host::stoppable {
+struct socket_state final : std::enable_shared_from_this<socket_state>,
+                            host::stoppable,
+                            host::wakeable {
   explicit socket_state(host& h) : owner{h} {}
   ~socket_state();
   // Takes a handle of the TCP layer and asks to be told when it becomes ready.
@@ -132,8 +142,11 @@ struct socket_state final : std::enable_shared_from_this<socket_state>, host::st
   // once (an operation started by a completion handler takes no trip through the io_context);
   // from another thread (use_future) it is posted to the host's.
   void start(op_ptr pending, op_queue socket_state::*queue);
-  // Runs what can complete now, in order within reads, writes and the rest.
-  void deliver();
+  // Runs what can complete now, in order within reads, writes and the rest; with here, their
+  // handlers run at once (op::finish says where that is allowed).
+  void deliver(bool here);
+  // The host woke it at the end of a runner's turn: deliver, handlers at once.
+  void wake() override { deliver(true); }
   void abort_all(const error_code& ec);
   void abort_on_stop() override { abort_all(asio::error::operation_aborted); }
   bool ready(asio::socket_base::wait_type what);
@@ -143,7 +156,7 @@ struct socket_state final : std::enable_shared_from_this<socket_state>, host::st
   std::optional<tcp_socket_id> id;
   op_queue reads, writes, others;
   std::shared_ptr<handler_memory> memory = std::make_shared<handler_memory>();
-  bool delivery_posted = false;        // one readiness notice in flight at a time
+  bool delivery_pending = false;       // one readiness notice in flight at a time
   std::vector<std::uint8_t> gathered;  // a write of many buffers, copied into one (write_now)
 };
 
@@ -185,14 +198,27 @@ template <class Handler>
 using op_allocator = asio::associated_allocator_t<Handler, handler_allocator<void>>;
 
 // What every operation holds (its handler, the allocator it was made with, the executor it
-// completes on) and how it ends: its handler posted with (error_code, Results...).
-// Derived is the operation's own type, which destroy() frees.
+// completes on, its outcome once it has one) and how it ends: its handler called with
+// (error_code, Results...). Derived is the operation's own type, which destroy() frees.
 template <class Derived, class Handler, class... Results>
 class handler_op : public op {
  public:
   handler_op(Handler&& h, const op_allocator<Handler>& alloc, host::executor_type io)
       : handler_{std::move(h)}, alloc_{alloc}, io_{io} {}
-  void abort(const error_code& ec) override { complete(ec, Results{}...); }
+  void abort(const error_code& ec) override {
+    complete(ec, Results{}...);
+    const auto ex = asio::get_associated_executor(handler_, io_);
+    asio::post(ex, take_call());
+  }
+  void finish(bool here) override {
+    const auto ex = asio::get_associated_executor(handler_, io_);
+    auto call = take_call();
+    destroy();
+    if (here)
+      asio::dispatch(ex, std::move(call));
+    else
+      asio::post(ex, std::move(call));
+  }
   void destroy() override {
     using traits =
         typename std::allocator_traits<op_allocator<Handler>>::template rebind_traits<Derived>;
@@ -203,21 +229,25 @@ class handler_op : public op {
   }
 
  protected:
-  // Posts the handler with the outcome, in the operation's memory. True, for perform() to return.
+  // Keeps the outcome for finish(). True, for perform() to return.
   bool complete(error_code ec, Results... results) {
-    const auto ex = asio::get_associated_executor(handler_, io_);
-    auto call = [h = std::move(handler_), ec, results...]() mutable {
-      std::move(h)(ec, results...);
-    };
-    asio::post(ex,
-               allocated_handler<decltype(call), op_allocator<Handler>>{std::move(call), alloc_});
+    outcome_ = {ec, results...};
     return true;
   }
 
  private:
+  // The handler and the outcome as one call, in the operation's allocator.
+  auto take_call() {
+    auto call = [h = std::move(handler_), outcome = outcome_]() mutable {
+      std::apply(std::move(h), std::move(outcome));
+    };
+    return allocated_handler<decltype(call), op_allocator<Handler>>{std::move(call), alloc_};
+  }
+
   Handler handler_;
   op_allocator<Handler> alloc_;
   host::executor_type io_;
+  std::tuple<error_code, Results...> outcome_;
 };
 
 // Makes an operation of type Op for handler in the memory op_allocator chooses. The socket's
@@ -431,7 +461,7 @@ class socket : public detail::object, public asio::socket_base {
                   return pending->abort(detail::to_asio(ec));
                 state->owner.flush();
                 state->others.push(std::move(pending));
-                state->deliver();
+                state->deliver(true);
               });
         },
         token);

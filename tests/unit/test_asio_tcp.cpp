@@ -5,6 +5,7 @@
 // and lowest_layer().
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <optional>
@@ -203,17 +204,23 @@ TEST_CASE("buffer sizes set before connecting bound the window; an acceptor's pa
   client.get_option(receive);
   CHECK(receive.value() == 8192);
 
-  bool accepted = false;
-  acceptor.async_accept(served, [&](error_code e) { accepted = !e; });
+  bool accepted = false, connected = false;
   std::optional<tcp_connection_info> client_info, served_info;
+  // Each side's info once both have seen the handshake end.
+  const auto when_both = [&] {
+    if (!accepted || !connected) return;
+    client_info = client.info();
+    served_info = served.info();
+    net.stop();
+  };
+  acceptor.async_accept(served, [&](error_code e) {
+    accepted = !e;
+    when_both();
+  });
   client.async_connect(server_endpoint, [&](error_code e) {
     REQUIRE_FALSE(e);
-    // The server runs once more to see the handshake's last ACK; its info is read after.
-    asio::post(net.io, [&] {
-      client_info = client.info();
-      served_info = served.info();
-      net.stop();
-    });
+    connected = true;
+    when_both();
   });
   net.io.run_for(5s);
   REQUIRE(accepted);
@@ -313,7 +320,14 @@ TEST_CASE("acceptor::accept takes every connection waiting at once, and would_bl
   for (auto& c : clients)
     c.async_connect({asio::ip::make_address_v4("10.0.0.2"), 7},
                     [&](const error_code& e) { connected += e ? 0 : 1; });
-  REQUIRE(run_until(net.io, [&] { return connected == 3; }));
+  // The clients connect when they send the handshake's last ACK; the server, once it has it.
+  const auto established_at_server = [&] {
+    const auto all = net.b.core().tcp().connections();
+    return std::count_if(all.begin(), all.end(), [](const tcp_connection_info& c) {
+      return c.state == tcp_state::established;
+    });
+  };
+  REQUIRE(run_until(net.io, [&] { return connected == 3 && established_at_server() == 3; }));
   std::vector<tcp::socket> served;
   for (tcp::socket next{net.b}; (net.acceptor.accept(next, ec), !ec); next = tcp::socket{net.b})
     served.push_back(std::move(next));
