@@ -20,6 +20,10 @@ class device_decorator : public device {
     return transmit_offloaded(frame, {}, now);
   }
   int wait_handle() const override { return inner_.wait_handle(); }
+  std::optional<std::size_t> read_header_size() const override { return inner_.read_header_size(); }
+  void landed(const_byte_span header, const_byte_span frame) override {
+    inner_.landed(header, frame);
+  }
   std::optional<instant> next_deadline() const override { return inner_.next_deadline(); }
   device_offloads offloads() const override { return inner_.offloads(); }
 

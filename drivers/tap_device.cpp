@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -141,7 +142,29 @@ bool tap_device::transmit(const_byte_span frame, instant now) {
   return transmit_offloaded(frame, {}, now);
 }
 
+std::optional<std::size_t> tap_device::read_header_size() const {
+  return vnet_ ? sizeof(vnet_header) : 0;
+}
+
+void tap_device::landed(const_byte_span header, const_byte_span frame) {
+  landed_meta_ = {};
+  if (vnet_) {
+    if (header.size() != sizeof(vnet_header)) return;
+    vnet_header h;
+    std::memcpy(&h, header.data(), sizeof h);
+    landed_meta_ = meta_of(h);
+  }
+  landed_ = frame;
+}
+
 std::size_t tap_device::receive_offloaded(byte_span out, frame_meta& meta, instant) {
+  if (!landed_.empty()) {
+    const std::size_t n = std::min(landed_.size(), out.size());
+    std::memcpy(out.data(), landed_.data(), n);
+    meta = landed_meta_;
+    landed_ = {};
+    return n;
+  }
   meta = {};
   if (!vnet_) {
     const ssize_t n = ::read(fd_, out.data(), out.size());

@@ -37,6 +37,10 @@ class tap_device final : public device {
     return {.checksum = vnet_, .tcp_segmentation = vnet_};
   }
   int wait_handle() const override { return fd_; }
+  // A frame per read, after the virtio_net_hdr when there is one; the landed frame is the next
+  // receive's.
+  std::optional<std::size_t> read_header_size() const override;
+  void landed(const_byte_span header, const_byte_span frame) override;
 
   const std::string& name() const { return name_; }
   // What the kernel hands over: its frames' checksums left to check (TUN_F_CSUM) and TCP
@@ -54,6 +58,8 @@ class tap_device final : public device {
   bool rx_checksum_ = false;
   bool rx_tso_ = false;
   std::string offload_refused_;
+  const_byte_span landed_;  // what landed() handed over, until receive takes it
+  frame_meta landed_meta_;
 };
 
 }  // namespace tapstack

@@ -1,5 +1,7 @@
 #include "stack/batch_io.hpp"
 
+#include <algorithm>
+
 namespace tapstack {
 
 batch_io::batch_io(std::size_t frames, std::size_t frame_size)
@@ -11,8 +13,9 @@ batch_io::batch_io(std::size_t frames, std::size_t frame_size)
   outgoing_.reserve(frames);
 }
 
-std::span<const received_frame> batch_io::receive(device& dev, instant now) {
-  return std::span<const received_frame>{places_}.first(dev.receive_batch(places_, now));
+std::span<const received_frame> batch_io::receive(device& dev, instant now, std::size_t most) {
+  const std::span<received_frame> places = std::span{places_}.first(std::min(most, places_.size()));
+  return std::span<const received_frame>{places_}.first(dev.receive_batch(places, now));
 }
 
 std::size_t batch_io::transmit(stack& host, device& dev, instant now) {

@@ -22,9 +22,10 @@ class batch_io {
   // Batches of up to frames frames of up to frame_size bytes each.
   batch_io(std::size_t frames, std::size_t frame_size);
 
-  // One batch from dev, in the order received; empty when nothing waits. Valid until the next
-  // call.
-  std::span<const received_frame> receive(device& dev, instant now);
+  // One batch from dev of at most `most` frames (at most the batch size), in the order received;
+  // empty when nothing waits. Valid until the next call.
+  std::span<const received_frame> receive(device& dev, instant now, std::size_t most = SIZE_MAX);
+  std::size_t size() const { return places_.size(); }
   // Hands dev everything host queued; frames the device could not take are dropped and counted
   // (drop_reason::tx_device_full). Returns how many were handed over.
   std::size_t transmit(stack& host, device& dev, instant now);

@@ -67,6 +67,16 @@ class device {
   // A descriptor that becomes readable when receive would return a frame, for the Asio runner to
   // wait on; -1 for devices driven by a simulator instead.
   virtual int wait_handle() const { return -1; }
+  // Reading for the device. One whose descriptor gives a frame per read (a tap) can let the
+  // driver's event loop make that read: read_header_size() is how many bytes of the device's
+  // own header come before the frame (nullopt: it cannot be read for), and landed() hands over
+  // what one read put in the driver's storage, for the next receive to return with no system
+  // call of its own. The Asio runner waits with such a read rather than a bare wait for
+  // readability: Asio tries the read at once and arms its wait only when the read would block,
+  // where a bare wait re-arms the descriptor's epoll registration every time (Asio 1.74), a
+  // system call per wake-up. Decorators pass both on.
+  virtual std::optional<std::size_t> read_header_size() const { return std::nullopt; }
+  virtual void landed(const_byte_span header, const_byte_span frame) {}
   // Called after each batch of work so that recorders make what they hold visible (a pcap file
   // can be read while the host runs); decorators pass it on.
   virtual void flush() {}

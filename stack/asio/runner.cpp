@@ -1,5 +1,7 @@
 #include "stack/asio/runner.hpp"
 
+#include <algorithm>
+#include <array>
 #include <csignal>
 #include <stdexcept>
 #include <utility>
@@ -30,7 +32,9 @@ runner::runner(asio::io_context& io, stack& host, device& dev, const real_clock&
       fd_{io, checked_handle(dev)},
       timer_{io},
       linger_{io},
-      batches_{batch_frames, max_frame_size} {
+      batches_{batch_frames, max_frame_size},
+      read_header_{dev.read_header_size()} {
+  if (read_header_) read_storage_.reset(new std::uint8_t[*read_header_ + max_frame_size]);
   if (handle_signals) signals_.emplace(io, SIGINT, SIGTERM);
   host_.on_transmit_backlog(max_frames_per_wake, [this] {
     if (!finished_) transmit(clock_.now());
@@ -100,12 +104,49 @@ void runner::reset_and_stop() {
 void runner::wait_readable() {
   // A wake-up may have ended a polite stop: nothing more to wait for then.
   if (finished_) return;
+  if (read_header_) return read_for_device();
   fd_.async_wait(asio::posix::stream_descriptor::wait_read,
                  recycled([this](const boost::system::error_code& ec) {
                    if (ec) return;
                    service();
                    wait_readable();
                  }));
+}
+
+// Where no frame can begin: the destination address a frame that lands overwrites. A locally
+// administered group address that nothing here sends to; a frame that did carry it would only be
+// taken for one that came later, which costs its wake-up a pass and nothing else.
+constexpr std::array<std::uint8_t, 6> nothing_landed{0x0f, 0x5e, 0x47, 0x1a, 0x9c, 0x01};
+
+void runner::read_for_device() {
+  const byte_span header{read_storage_.get(), *read_header_};
+  const byte_span frame{read_storage_.get() + *read_header_, max_frame_size};
+  // A virtio_net_hdr's flags are 0 to 3 once written; without a header, the frame's first bytes.
+  const bool by_header = !header.empty();
+  if (by_header)
+    header[0] = 0xff;
+  else
+    std::ranges::copy(nothing_landed, frame.begin());
+  const std::array<asio::mutable_buffer, 2> buffers{asio::buffer(header.data(), header.size()),
+                                                    asio::buffer(frame.data(), frame.size())};
+  fd_.async_read_some(
+      buffers, recycled([this, header, frame](const boost::system::error_code& ec, std::size_t n) {
+        const bool at_once = std::exchange(read_landed_at_once_, false);
+        if (ec == asio::error::operation_aborted) return;
+        if (ec) {
+          // A descriptor that refuses the read (it should not) is waited on bare from now on;
+          // the device's own reads report what goes wrong.
+          read_header_.reset();
+          service();
+          return wait_readable();
+        }
+        if (n > header.size()) dev_.landed(header, frame.first(n - header.size()));
+        service(!at_once);
+        wait_readable();
+      }));
+  // Asio tried the read before returning: if it brought a frame, the completion is queued.
+  read_landed_at_once_ =
+      by_header ? header[0] != 0xff : !std::ranges::equal(frame.first(6), nothing_landed);
 }
 
 void runner::arm_timer(instant deadline) {
@@ -119,20 +160,23 @@ void runner::arm_timer(instant deadline) {
   }));
 }
 
-void runner::service() {
+void runner::service(bool only_landed) {
   if (finished_) return;
   std::size_t frames = 0;
   {
     // Over even if a handler run at the turn's end throws (out of io.run()).
     in_turn_ = true;
     const std::unique_ptr<bool, void (*)(bool*)> turn{&in_turn_, [](bool* t) { *t = false; }};
-    while (frames < max_frames_per_wake) {
+    // A frame that landed at once is the next in line: until its handler takes it, the device's
+    // later frames wait, or they would overtake it.
+    const std::size_t most = read_landed_at_once_ ? 0 : only_landed ? 1 : batch_frames;
+    while (frames < max_frames_per_wake && most > 0) {
       const instant now = clock_.now();
-      const auto batch = batches_.receive(dev_, now);
+      const auto batch = batches_.receive(dev_, now, most);
       host_.receive_batch(batch, now);
       frames += batch.size();
       // A short batch is one the device ran out of frames for: another read would find none.
-      if (batch.size() < batch_frames) break;
+      if (batch.size() < most || only_landed) break;
     }
     host_.poll(clock_.now());
     // What the turn queued goes before the handlers run, as it would have gone had they been

@@ -64,13 +64,19 @@ class runner {
   void flush();
 
  private:
-  // A wake-up: drains received frames, runs due timers, then flushes.
-  void service();
+  // A wake-up: drains received frames, runs due timers, then flushes. With only_landed, the one
+  // frame a read for the device brought in is all it takes: a read that came back on readiness
+  // found the frame the wake-up was for, and the next read, at once in wait_readable(), says
+  // whether more wait (the read that would otherwise end this drain).
+  void service(bool only_landed = false);
   // Hands every frame the host queued to the device.
   void transmit(instant now);
   // The end of a polite stop: the connections still open reset, then stop().
   void reset_and_stop();
+  // Waits for the device: with a read for it where it allows (device::read_header_size), else
+  // a bare wait for readability.
   void wait_readable();
+  void read_for_device();
   // Arms the timer for deadline when that is earlier than the one armed. A deadline that moved
   // later leaves the timer as it is: the wake-up comes early, finds nothing due and arms again,
   // which costs less than re-arming (a timerfd_settime) on every segment that pushes one back.
@@ -92,6 +98,12 @@ class runner {
   asio::steady_timer linger_;
   std::optional<asio::signal_set> signals_;
   batch_io batches_;
+  // Reading for the device: its header's size (nullopt: bare waits), the storage a read lands in
+  // (the header, then the frame), and whether the last read came back at once: its frame is then
+  // the next, and no other wake-up may read the device before its handler runs.
+  std::optional<std::size_t> read_header_;
+  std::unique_ptr<std::uint8_t[]> read_storage_;
+  bool read_landed_at_once_ = false;
   int signal_ = 0;
   bool stopped_ = false;    // for the applications: no more operations
   bool finished_ = false;   // for the runner: no more frames
