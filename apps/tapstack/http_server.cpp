@@ -1,5 +1,7 @@
 #include "apps/tapstack/http_server.hpp"
 
+#include <fcntl.h>
+
 #include <array>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -216,6 +218,21 @@ std::optional<std::uint64_t> parse_count(std::string_view text) {
   return v;
 }
 
+// Opens path for reading into file, with its size: open and fstat, as nginx does. Beast's own
+// open adds a posix_fadvise, a system call more per file for a read-ahead hint that a file read in
+// 64 KiB chunks does without.
+void open_file(const std::filesystem::path& path, http::file_body::value_type& file,
+               beast::error_code& ec) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    ec = {errno, boost::system::system_category()};
+    return;
+  }
+  beast::file opened;
+  opened.native_handle(fd);
+  file.reset(std::move(opened), ec);
+}
+
 // What http_root::map made of the target, as an answer. A file is read into buffer, which is
 // made at the connection's first file and serves its later ones.
 asio::awaitable<void> send_file(tcp::socket& socket, const http::request<http::string_body>& req,
@@ -223,7 +240,7 @@ asio::awaitable<void> send_file(tcp::socket& socket, const http::request<http::s
   using kind = file_target::kind;
   beast::error_code ec;
   http::file_body::value_type file;
-  if (target.what == kind::file) file.open(target.path.c_str(), beast::file_mode::scan, ec);
+  if (target.what == kind::file) open_file(target.path, file, ec);
   if (target.what == kind::bad_request) {
     co_await send_text(socket, req, http::status::bad_request, "bad request target\n");
   } else if (target.what == kind::redirect) {
