@@ -233,11 +233,20 @@ void open_file(const std::filesystem::path& path, http::file_body::value_type& f
   file.reset(std::move(opened), ec);
 }
 
-// What http_root::map made of the target, as an answer. A file is read into buffer, which is
-// made at the connection's first file and serves its later ones.
+// What http_root::map made of the target, as an answer. A small file comes from the cache; a larger
+// one is read into buffer, which is made at the connection's first such file and serves its later
+// ones.
 asio::awaitable<void> send_file(tcp::socket& socket, const http::request<http::string_body>& req,
-                                const file_target& target, std::vector<std::uint8_t>& buffer) {
+                                const file_target& target, file_cache& cache,
+                                std::vector<std::uint8_t>& buffer) {
   using kind = file_target::kind;
+  if (target.what == kind::file) {
+    if (const std::string* content = cache.get(target)) {
+      auto res = ok_response<http::string_body>(req, content_type(target.path), *content);
+      co_await send_ok(socket, req, res);
+      co_return;
+    }
+  }
   beast::error_code ec;
   http::file_body::value_type file;
   if (target.what == kind::file) open_file(target.path, file, ec);
@@ -260,7 +269,7 @@ asio::awaitable<void> send_file(tcp::socket& socket, const http::request<http::s
 // Routes on the decoded path, so "/bytes/10?x=1" and "/status%2Ejson" reach their pages.
 asio::awaitable<void> respond(host& h, tcp::socket& socket,
                               const http::request<http::string_body>& req,
-                              const std::optional<http_root>& root,
+                              const std::optional<http_root>& root, file_cache& cache,
                               std::vector<std::uint8_t>& file_buffer) {
   const std::string_view target{req.target().data(), req.target().size()};
   const auto path = decoded_path(target);
@@ -283,7 +292,7 @@ asio::awaitable<void> respond(host& h, tcp::socket& socket,
       co_await send_text(socket, req, http::status::bad_request, "/bytes/N takes a number\n");
     }
   } else if (root) {
-    co_await send_file(socket, req, root->map(target), file_buffer);
+    co_await send_file(socket, req, root->map(target), cache, file_buffer);
   } else {
     co_await send_text(socket, req, http::status::not_found, "not found\n");
   }
@@ -326,7 +335,7 @@ asio::awaitable<void> refuse(tcp::socket& socket, socket_deadline& deadline, dur
 constexpr std::size_t first_read_size = 4096;
 
 asio::awaitable<void> serve(host& h, std::shared_ptr<tcp::socket> socket,
-                            std::optional<http_root> root, http_limits limits) {
+                            std::optional<http_root> root, file_cache& cache, http_limits limits) {
   socket_deadline deadline{socket};
   beast::flat_buffer buffer;
   std::vector<std::uint8_t> file_buffer;  // empty until the connection sends a file
@@ -360,7 +369,7 @@ asio::awaitable<void> serve(host& h, std::shared_ptr<tcp::socket> socket,
       co_return;
     }
     const auto req = parser.release();
-    co_await respond(h, *socket, req, root, file_buffer);
+    co_await respond(h, *socket, req, root, cache, file_buffer);
     // The socket closes (FIN) when the coroutine ends and drops the last reference to it.
     if (!req.keep_alive()) co_return;
   }
@@ -394,7 +403,7 @@ void http_server::accept() {
 }
 
 void http_server::spawn(const std::shared_ptr<tcp::socket>& peer) {
-  asio::co_spawn(host_.get_executor(), serve(host_, peer, root_, limits_),
+  asio::co_spawn(host_.get_executor(), serve(host_, peer, root_, files_, limits_),
                  [](std::exception_ptr) {});  // a connection that fails just ends
 }
 

@@ -3,8 +3,9 @@
 // GET and HEAD; "/" is a page of the host's live connections and counters and "/status.json" the
 // same as JSON; "/bytes/N" streams N bytes of generated content (byte i is i mod 251) from a
 // precomputed table (pattern_body.hpp), without touching the disk; with a root directory, files
-// under it are served with their length and type (http_target.hpp says which), read in 64 KiB
-// chunks (buffered_file_body.hpp). A response's header leaves in the same write as the start of
+// under it are served with their length and type (http_target.hpp says which), small ones from
+// memory while unchanged (file_cache.hpp), larger ones read in 64 KiB chunks
+// (buffered_file_body.hpp). A response's header leaves in the same write as the start of
 // its body, so a small one is one segment. Anything else gets the 4xx it deserves, and http_limits
 // bound what a client may make it wait for or hold. One coroutine per connection; the host
 // outlives it, and the server outlives the io_context's run.
@@ -14,6 +15,7 @@
 #include <memory>
 #include <optional>
 
+#include "apps/tapstack/file_cache.hpp"
 #include "apps/tapstack/http_target.hpp"
 #include "stack/asio/tcp_socket.hpp"
 
@@ -49,6 +51,7 @@ class http_server {
 
   host& host_;
   std::optional<http_root> root_;
+  file_cache files_;
   http_limits limits_;
   tcp::acceptor acceptor_;
   std::uint16_t port_;

@@ -1,5 +1,7 @@
 #include "apps/tapstack/http_target.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <span>
 #include <system_error>
@@ -46,38 +48,46 @@ bool lies_under(const fs::path& p, const fs::path& dir) {
 
 file_target answer(file_target::kind what) { return file_target{.what = what}; }
 
-// A path with every symbolic link on it resolved, and the status of what it names.
+// A path with every symbolic link on it resolved, and what stat(2) says of what it names.
 struct resolved {
   fs::path path;
-  fs::file_status status;
+  struct stat status;
 };
 
 // What fs::canonical makes of dir / names, with its status, for a dir that is a real path already;
 // nullopt when something named does not exist. canonical walks the file system once for every
 // component of the whole path, dir's own included, and a request costs that every time. Most name
 // no link at all: each name is looked at once with lstat, and when none is a symbolic link, dir /
-// names is real as it stands. A link met on the way sends the whole path through canonical. dir is
-// taken to be as it was found when the root was resolved: like the tree under it, it belongs to
-// whoever started the host.
+// names is real as it stands, and the last lstat says what it is. A link met on the way sends the
+// whole path through canonical, and what it leads to is looked at with stat. dir is taken to be as
+// it was found when the root was resolved: like the tree under it, it belongs to whoever started
+// the host.
 std::optional<resolved> resolve(const fs::path& dir, std::span<const std::string_view> names) {
-  std::error_code ec;
-  fs::path p = dir;
-  auto status = names.empty() ? fs::status(dir, ec) : fs::file_status{};
+  resolved r{dir, {}};
+  if (names.empty()) return ::stat(dir.c_str(), &r.status) == 0 ? std::optional{r} : std::nullopt;
   auto name = names.begin();
-  while (name != names.end() && !ec && !fs::is_symlink(status)) {
-    p /= fs::path{*name++};
-    status = fs::symlink_status(p, ec);
+  bool link = false;
+  while (name != names.end() && !link) {
+    r.path /= fs::path{*name++};
+    if (::lstat(r.path.c_str(), &r.status) != 0) return std::nullopt;
+    link = S_ISLNK(r.status.st_mode);
   }
-  if (ec || !fs::exists(status)) return std::nullopt;
-  if (!fs::is_symlink(status)) return resolved{std::move(p), status};
-  for (; name != names.end(); ++name) p /= fs::path{*name};
-  auto real = fs::canonical(p, ec);
-  if (ec) return std::nullopt;
-  status = fs::status(real, ec);
-  return resolved{std::move(real), status};
+  if (!link) return r;
+  for (; name != names.end(); ++name) r.path /= fs::path{*name};
+  std::error_code ec;
+  r.path = fs::canonical(r.path, ec);
+  if (ec || ::stat(r.path.c_str(), &r.status) != 0) return std::nullopt;
+  return r;
 }
 
 }  // namespace
+
+file_identity identity_of(const struct stat& st) {
+  return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+          static_cast<std::uint64_t>(st.st_size),
+          st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec,
+          st.st_ctim.tv_sec * 1'000'000'000LL + st.st_ctim.tv_nsec};
+}
 
 std::optional<std::string> decoded_path(std::string_view target) {
   target = target.substr(0, target.find_first_of("?#"));
@@ -137,7 +147,7 @@ file_target http_root::map(std::string_view target) const {
   const auto real = servable(real_, segments);
   if (!real) return answer(kind::not_found);
   const bool slash = path->ends_with('/');
-  if (fs::is_directory(real->status)) {
+  if (S_ISDIR(real->status.st_mode)) {
     // A 301 to the slashed name rather than a 404, as nginx and Apache answer: relative links in
     // the directory's index.html resolve against the slashed URL only. The location is rebuilt
     // from the checked segments, so "//host" cannot become a redirect to another host.
@@ -148,12 +158,13 @@ file_target http_root::map(std::string_view target) const {
     }
     const std::string_view index_name = "index.html";
     const auto index = servable(real->path, {&index_name, 1});
-    if (!index || !fs::is_regular_file(index->status)) return answer(kind::not_found);
-    return file_target{.what = kind::file, .path = index->path};
+    if (!index || !S_ISREG(index->status.st_mode)) return answer(kind::not_found);
+    return file_target{
+        .what = kind::file, .path = index->path, .identity = identity_of(index->status)};
   }
   // Only regular files: a FIFO or a device would block the server or never end.
-  if (slash || !fs::is_regular_file(real->status)) return answer(kind::not_found);
-  return file_target{.what = kind::file, .path = real->path};
+  if (slash || !S_ISREG(real->status.st_mode)) return answer(kind::not_found);
+  return file_target{.what = kind::file, .path = real->path, .identity = identity_of(real->status)};
 }
 
 }  // namespace tapstack

@@ -9,10 +9,13 @@
 // open is trusted (the tree belongs to whoever started the host, not to clients). The root's own
 // real path is found once, when the http_root is made; moving the root, or putting a link in its
 // place, is its owner's doing too.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+
+struct stat;
 
 namespace tapstack {
 
@@ -20,6 +23,17 @@ namespace tapstack {
 // nullopt when an escape is not "%" and two hex digits, or decodes to NUL (no file name holds
 // one, and C calls would stop there).
 std::optional<std::string> decoded_path(std::string_view target);
+
+// What tells one version of a file from another, as stat(2) finds it: the same device and inode,
+// size, and times of the last change to its content and to its inode.
+struct file_identity {
+  std::uint64_t device = 0, inode = 0, size = 0;
+  std::int64_t modified_ns = 0, changed_ns = 0;
+  friend bool operator==(const file_identity&, const file_identity&) = default;
+};
+
+// Of what stat(2) or fstat(2) found.
+file_identity identity_of(const struct stat& st);
 
 // Where a target leads. Each kind is one HTTP answer, so the server never guesses a status.
 struct file_target {
@@ -31,6 +45,7 @@ struct file_target {
   };
   kind what = kind::not_found;
   std::filesystem::path path;
+  file_identity identity;  // file: the file map() found, as it found it
   std::string location;
 };
 

@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <string>
@@ -150,10 +151,12 @@ struct exchange {
 };
 
 // Sends a request for each target in turn, on one kept-alive connection, to a server on host b
-// that serves root; each response is read before the next request goes.
-std::map<std::string, exchange> exchanges(const std::filesystem::path& root,
-                                          const std::vector<std::string>& targets,
-                                          http::verb method = http::verb::get) {
+// that serves root; each response is read before the next request goes, and before_each(target)
+// runs before each request.
+std::map<std::string, exchange> exchanges(
+    const std::filesystem::path& root, const std::vector<std::string>& targets,
+    http::verb method = http::verb::get,
+    const std::function<void(const std::string&)>& before_each = {}) {
   asio_pair net;
   http_server server{net.b, http_root{root}, short_limits};
   server.start();
@@ -168,6 +171,7 @@ std::map<std::string, exchange> exchanges(const std::filesystem::path& root,
         for (const auto& target : targets) {
           http::request<http::string_body> req{method, target, 11};
           req.set(http::field::host, "10.0.0.2");
+          if (before_each) before_each(target);
           net.sent_by_b.sent.clear();
           co_await http::async_write(client, req, asio::use_awaitable);
           http::response_parser<http::string_body> parser;
@@ -271,6 +275,12 @@ struct scratch_root {
   void write(const std::string& name, const std::string& content) const {
     std::ofstream{path / name, std::ios::binary} << content;
   }
+  // Written with its modification time an hour ago: settled, so a file_cache may keep it.
+  void write_settled(const std::string& name, const std::string& content) const {
+    write(name, content);
+    std::filesystem::last_write_time(path / name,
+                                     std::filesystem::file_time_type::clock::now() - 1h);
+  }
 
   std::filesystem::path path;
 };
@@ -327,6 +337,71 @@ TEST_CASE("http a file of many read chunks arrives intact, and again on the same
   CHECK((got["/big.bin"].res.body() == content));
   CHECK((got["/chunk.bin"].res.body() == content.substr(0, file_chunk_size)));
   CHECK((got["/big.bin?again"].res.body() == content));
+}
+
+TEST_CASE("file cache: a settled small file is read once, then served from memory") {
+  scratch_root root;
+  root.write_settled("a.txt", "first version\n");
+  const http_root files{root.path};
+  file_cache cache;
+  for (int i = 0; i < 3; ++i) {
+    const std::string* got = cache.get(files.map("/a.txt"));
+    REQUIRE(got);
+    CHECK(*got == "first version\n");
+  }
+  CHECK(cache.files_read() == 1);
+  CHECK(cache.bytes() == 14);
+}
+
+TEST_CASE("file cache: a file that changed is read again, and one just written is not kept") {
+  scratch_root root;
+  root.write_settled("a.txt", "first version\n");
+  const http_root files{root.path};
+  file_cache cache;
+  REQUIRE(cache.get(files.map("/a.txt")));
+  // The same size, rewritten in place: the same inode, a new modification time.
+  root.write("a.txt", "other version\n");
+  for (int i = 0; i < 2; ++i) {
+    const std::string* got = cache.get(files.map("/a.txt"));
+    REQUIRE(got);
+    CHECK(*got == "other version\n");
+  }
+  CHECK(cache.files_read() == 3);
+  // Changed between map() and the read: not this cache's to answer for.
+  const auto target = files.map("/a.txt");
+  root.write("a.txt", "third!\n");
+  CHECK_FALSE(cache.get(target));
+}
+
+TEST_CASE("file cache: large files are not its, and it keeps at most its bound, oldest first") {
+  scratch_root root;
+  root.write("big.bin", std::string(file_cache::max_file + 1, 'b'));
+  for (const char* name : {"1", "2", "3"}) {
+    root.write_settled(name, std::string(100, name[0]));
+  }
+  const http_root files{root.path};
+  file_cache cache{250};
+  CHECK_FALSE(cache.get(files.map("/big.bin")));
+  CHECK(cache.files_read() == 0);
+  for (const char* name : {"/1", "/2", "/3"}) REQUIRE(cache.get(files.map(name)));
+  CHECK(cache.bytes() == 200);
+  REQUIRE(cache.get(files.map("/3")));
+  CHECK(cache.files_read() == 3);
+  const std::string* first = cache.get(files.map("/1"));  // gone: read again
+  REQUIRE(first);
+  CHECK(*first == std::string(100, '1'));
+  CHECK(cache.files_read() == 4);
+}
+
+TEST_CASE("http a small file changed between two requests is served as it is now") {
+  scratch_root root;
+  root.write_settled("page.html", "<p>one</p>\n");
+  auto got = exchanges(root.path, {"/page.html", "/page.html?again"}, http::verb::get,
+                       [&](const std::string& target) {
+                         if (target.ends_with("again")) root.write("page.html", "<p>two</p>\n");
+                       });
+  CHECK(got["/page.html"].res.body() == "<p>one</p>\n");
+  CHECK(got["/page.html?again"].res.body() == "<p>two</p>\n");
 }
 
 }  // namespace
