@@ -76,7 +76,8 @@ class device {
   // where a bare wait re-arms the descriptor's epoll registration every time (Asio 1.74), a
   // system call per wake-up. Decorators pass both on.
   virtual std::optional<std::size_t> read_header_size() const { return std::nullopt; }
-  virtual void landed(const_byte_span header, const_byte_span frame) {}
+  virtual void landed([[maybe_unused]] const_byte_span header,
+                      [[maybe_unused]] const_byte_span frame) {}
   // Called after each batch of work so that recorders make what they hold visible (a pcap file
   // can be read while the host runs); decorators pass it on.
   virtual void flush() {}
