@@ -13,7 +13,10 @@
 //             bit 6 a device with checksum offload, as a tap with --offload on: every frame comes
 //             with its transport checksum marked verified (frame_meta), so mutated TCP and UDP
 //             get past their checksums unfixed, and the host leaves its TCP checksums partial,
-//             which the harness completes as the device would before it checks what was sent
+//             which the harness completes as the device would before it checks what was sent;
+//             bit 7 frames in batches, as the runner hands them over (stack::receive_batch): a
+//             frame record that moves no time on joins the batch of the frames before it, and any
+//             other record hands that batch over first
 //   records   [control][length, 2 bytes big-endian][that many bytes, fewer at the end of input]
 //   control   bits 0-4: virtual time first moves on by this many quarter seconds;
 //             bit 5: the IPv4 header, ICMP and TCP checksums are recomputed first, so that mutated
@@ -152,14 +155,53 @@ void send_echo(stack& host, const_byte_span order, instant now) {
   if (fits && fuzz::may_send_to(host.config(), dst)) TAPSTACK_FUZZ_CHECK(sent);
 }
 
+// Frames that came together, kept until they are handed over as one batch.
+struct batch {
+  std::vector<std::vector<std::uint8_t>> frames;
+
+  // Hands the frames over (copies freed right after, as single frames are) and empties the batch.
+  void hand_over(stack& host, const frame_meta& meta, instant now) {
+    std::vector<received_frame> places;
+    for (auto& f : frames) places.push_back({f, f.size(), meta});
+    host.receive_batch(places, now);
+    frames.clear();
+  }
+};
+
+// What follows each frame or batch: the application's turn, then what the host sends.
+void settle(stack& host, tcp_echo_app& app, instant now) {
+  app.run(now);
+  drain(host);
+  TAPSTACK_FUZZ_CHECK(host.icmp().replies().size() <= icmp_layer::max_replies);
+}
+
 // The records, played against the host as a runner would drive it.
-void run(stack& host, fuzz::input_reader& in) {
+void run(stack& host, fuzz::input_reader& in, bool batches) {
   instant now{};
   drain(host);
   tcp_echo_app app{host};
+  const frame_meta meta{.checksum = host.config().offloads.checksum
+                                        ? frame_meta::checksum_state::verified
+                                        : frame_meta::checksum_state::complete};
+  batch pending;
   while (!in.empty()) {
     const std::uint8_t control = in.byte();
     const const_byte_span bytes = in.take(in.be16());
+    const bool is_frame = (control & control_send_echo) == 0;
+    // A copy, freed right after the host took it in, so ASan reports any pointer the host keeps.
+    std::vector<std::uint8_t> frame;
+    if (is_frame) {
+      frame.assign(bytes.begin(), bytes.end());
+      if (control & control_fix_checksums) fix_checksums(frame);
+    }
+    if (batches && is_frame && (control & control_steps) == 0 && !pending.frames.empty()) {
+      pending.frames.push_back(std::move(frame));
+      continue;
+    }
+    if (!pending.frames.empty()) {
+      pending.hand_over(host, meta, now);
+      settle(host, app, now);
+    }
     now += (control & control_steps) * time_unit;
     const auto deadline = host.next_deadline();
     const bool due = deadline && *deadline <= now;
@@ -168,26 +210,27 @@ void run(stack& host, fuzz::input_reader& in) {
       const auto next = host.next_deadline();
       TAPSTACK_FUZZ_CHECK(!next || *next > now);
     }
-    if (control & control_send_echo) {
+    if (!is_frame) {
       send_echo(host, bytes, now);
+    } else if (batches) {
+      pending.frames.push_back(std::move(frame));
+      continue;
     } else {
-      // A copy freed right after the call, so ASan reports any pointer the host keeps into it.
-      std::vector<std::uint8_t> frame(bytes.begin(), bytes.end());
-      if (control & control_fix_checksums) fix_checksums(frame);
-      const frame_meta meta{.checksum = host.config().offloads.checksum
-                                            ? frame_meta::checksum_state::verified
-                                            : frame_meta::checksum_state::complete};
       host.receive(frame, meta, now);
     }
-    app.run(now);
-    drain(host);
-    TAPSTACK_FUZZ_CHECK(host.icmp().replies().size() <= icmp_layer::max_replies);
+    settle(host, app, now);
+  }
+  if (!pending.frames.empty()) {
+    pending.hand_over(host, meta, now);
+    settle(host, app, now);
   }
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::drive_host({data, size}, host_config, run);
+  const bool batches = size > 0 && (data[0] & 0x80) != 0;
+  fuzz::drive_host({data, size}, host_config,
+                   [batches](stack& host, fuzz::input_reader& in) { run(host, in, batches); });
   return 0;
 }

@@ -228,6 +228,9 @@ CORPUS = {
         "host-pings-loopback": b"\0"
         + record(LOOPBACK_IP + struct.pack("!HH", 1, 1), send=True)
         + record(ethernet(STACK_MAC, PEER_MAC, 0x0806, ARP_REPLY), steps=1),
+        # Frames in batches (byte 0 bit 7): three pings in one, taken in before any is answered.
+        "batch-of-pings": b"\x80" + record(ethernet(BROADCAST_MAC, PEER_MAC, 0x0806, ARP_REQUEST))
+        + record(to_stack(PING), steps=1) + record(to_stack(PING)) + record(to_stack(PING)),
         "broadcast-ping-and-junk": b"\0"
         + record(ethernet(BROADCAST_MAC, PEER_MAC, 0x0800,
                           ipv4(PEER_IP, bytes([10, 0, 0, 255]), ECHO_REQUEST)))
