@@ -25,7 +25,9 @@ class batch_io {
   // One batch from dev of at most `most` frames (at most the batch size), in the order received;
   // empty when nothing waits. Valid until the next call.
   std::span<const received_frame> receive(device& dev, instant now, std::size_t most = SIZE_MAX);
-  std::size_t size() const { return places_.size(); }
+  // The first place, where a read made for the device ahead of receive() can land (device::landed)
+  // for the next batch to take it without a copy.
+  byte_span first_place() const { return places_.front().storage; }
   // Hands dev everything host queued; frames the device could not take are dropped and counted
   // (drop_reason::tx_device_full). Returns how many were handed over.
   std::size_t transmit(stack& host, device& dev, instant now);

@@ -74,12 +74,13 @@ class host {
   asio::io_context& io_;
   const real_clock& clock_;
   void abort_sockets();
+  // Wakes the sockets woken_ holds, at the end of a runner's turn.
+  void wake_woken();
 
   tapstack::stack stack_;
   runner runner_;
   std::vector<std::weak_ptr<stoppable>> sockets_;
   std::vector<std::weak_ptr<wakeable>> woken_;  // in this turn of the runner
-  void wake_woken();
   std::size_t sockets_pruned_at_ = 16;
 };
 

@@ -16,6 +16,11 @@ constexpr std::size_t batch_frames = 64;
 // Frames drained per wake-up before transmitting, so a flood in cannot starve replies out.
 constexpr std::size_t max_frames_per_wake = 256;
 
+// Where no frame can begin: the destination address a frame that lands overwrites. A locally
+// administered group address that nothing here sends to; a frame that did carry it would only be
+// taken for one that came later, which costs its wake-up a pass and nothing else.
+constexpr std::array<std::uint8_t, 6> nothing_landed{0x0f, 0x5e, 0x47, 0x1a, 0x9c, 0x01};
+
 int checked_handle(const device& dev) {
   const int fd = dev.wait_handle();
   if (fd < 0) throw std::invalid_argument("the runner needs a device with a descriptor to wait on");
@@ -34,7 +39,7 @@ runner::runner(asio::io_context& io, stack& host, device& dev, const real_clock&
       linger_{io},
       batches_{batch_frames, max_frame_size},
       read_header_{dev.read_header_size()} {
-  if (read_header_) read_storage_.reset(new std::uint8_t[*read_header_ + max_frame_size]);
+  if (read_header_) read_header_bytes_.resize(*read_header_);
   if (handle_signals) signals_.emplace(io, SIGINT, SIGTERM);
   host_.on_transmit_backlog(max_frames_per_wake, [this] {
     if (!finished_) transmit(clock_.now());
@@ -113,14 +118,10 @@ void runner::wait_readable() {
                  }));
 }
 
-// Where no frame can begin: the destination address a frame that lands overwrites. A locally
-// administered group address that nothing here sends to; a frame that did carry it would only be
-// taken for one that came later, which costs its wake-up a pass and nothing else.
-constexpr std::array<std::uint8_t, 6> nothing_landed{0x0f, 0x5e, 0x47, 0x1a, 0x9c, 0x01};
-
 void runner::read_for_device() {
-  const byte_span header{read_storage_.get(), *read_header_};
-  const byte_span frame{read_storage_.get() + *read_header_, max_frame_size};
+  // The frame lands in the batch's first place, where the turn's first batch takes it with no copy.
+  const byte_span header{read_header_bytes_};
+  const byte_span frame = batches_.first_place();
   // A virtio_net_hdr's flags are 0 to 3 once written; without a header, the frame's first bytes.
   const bool by_header = !header.empty();
   if (by_header)

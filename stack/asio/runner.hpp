@@ -98,11 +98,12 @@ class runner {
   asio::steady_timer linger_;
   std::optional<asio::signal_set> signals_;
   batch_io batches_;
-  // Reading for the device: its header's size (nullopt: bare waits), the storage a read lands in
-  // (the header, then the frame), and whether the last read came back at once: its frame is then
-  // the next, and no other wake-up may read the device before its handler runs.
+  // Reading for the device: its header's size (nullopt: bare waits), where a read puts the header
+  // (the frame goes to the batches' first place), and whether the last read came back at once:
+  // its frame is then the next, and no other wake-up may read the device (or use that place)
+  // before its handler runs.
   std::optional<std::size_t> read_header_;
-  std::unique_ptr<std::uint8_t[]> read_storage_;
+  std::vector<std::uint8_t> read_header_bytes_;
   bool read_landed_at_once_ = false;
   int signal_ = 0;
   bool stopped_ = false;    // for the applications: no more operations
