@@ -13,13 +13,21 @@
 //
 // Memory follows the connections under way: the workload forgets a connection once it is done
 // with it, and a SYN the client sends from a forgotten port starts that port's records afresh,
-// so a churn of a million connections keeps the records of about one.
+// so a churn of a million connections keeps the records of about one. Within a connection, only
+// records a verdict may still read are kept: those since the start of either end's last run of
+// retransmissions, unless a round trip already completed during that run (the verdict is then
+// known, and kept instead). A gigabyte of bulk keeps a few round trips' worth, not every segment.
+//
+// Checksums: a host's own frames carry what it computed, and a frame no fault changed reaches the
+// peer as it left; so the checksums of frames taken in are verified only when the link may
+// corrupt them (as the host then does, dropping what fails), and those sent never.
 //
 // For the sim's two hosts and their TCP only. A witness_device sits between a host and its device
 // (outermost, so that what it sees taken in is what reached the host). Both outlive the run.
 #include <array>
 #include <bitset>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -42,6 +50,9 @@ class link_witness {
   // has (64 MiB buffers aside) is a few hundred segments.
   static constexpr std::uint64_t storm_frames = 2000;
 
+  // corruption: whether a fault may corrupt frames on their way.
+  explicit link_witness(bool corruption = false) : verify_received_{corruption} {}
+
   void sent(end_point from, const_byte_span frame, instant at);
   void received(end_point by, const_byte_span frame, instant at);
   // The connection from this client port will not be judged: its records go, and what its close
@@ -53,35 +64,64 @@ class link_witness {
   std::string unexplained_timeout(end_point who, std::uint16_t client_port, instant at) const;
   // The most frames sent in a virtual second in which no new acknowledgment was taken in.
   std::uint64_t busiest_idle_second() const;
+  // The segments recorded, sent and taken in, over every connection: what the witness holds.
+  std::size_t records() const;
 
  private:
   struct record {
     instant at;
     seq32 seq;
+    seq32 ack;               // meaningful only with has_ack
     std::uint32_t len = 0;  // sequence space: data, and one each for SYN and FIN
-    std::optional<seq32> ack;
+    bool has_ack = false;
     bool rst = false;
     // The same segment, sent and taken in (or duplicated on the way).
     bool same_segment(const record& o) const {
-      return seq == o.seq && len == o.len && ack == o.ack && rst == o.rst;
+      return seq == o.seq && len == o.len && has_ack == o.has_ack && (!has_ack || ack == o.ack) &&
+             rst == o.rst;
     }
   };
-  struct half {
-    std::vector<record> sent, received;
-    std::optional<seq32> highest_ack;  // of what this end took in
+  // An end's last run of retransmissions: its segments with sequence space (ACKs carry none),
+  // from the last one sent back to the first of those at the same sequence number.
+  struct run {
+    seq32 seq;
+    instant first;
   };
-  // Per connection, by (client port, server port): the client's half, then the server's.
-  using connection = std::array<half, 2>;
+  // A round trip completed during a run: the first of its segments reached the peer at `reached`,
+  // and a segment the peer sent after that reached the end at `answered`.
+  struct round_trip {
+    instant reached, answered;
+  };
+  struct half {
+    std::deque<record> sent, received;
+    std::optional<seq32> highest_ack;  // of what this end took in
+    std::optional<run> last_run;
+    std::optional<round_trip> settled;  // of last_run, once one completed before a pruning
+  };
+  // Per connection, by (client port, server port): the client's half, then the server's; and the
+  // number of records that makes the next pruning worth its walk.
+  struct connection {
+    std::array<half, 2> halves;
+    std::size_t prune_at = 1024;
+  };
   struct segment {
     std::pair<std::uint16_t, std::uint16_t> ports;  // client's, server's
     record r;
     bool opens = false;  // a SYN without ACK: a connection starting
   };
-  // The TCP segment in a frame that `from` sent, if its checksums hold.
-  static std::optional<segment> parse(end_point from, const_byte_span frame, instant at);
+  // The TCP segment in a frame that `from` sent; with verify, only if its checksums hold.
+  static std::optional<segment> parse(end_point from, const_byte_span frame, instant at,
+                                      bool verify);
   const connection* find(std::uint16_t client_port) const;
   void count_frame(instant at);
+  // The first round trip completed during who's last run, with what reached the peer and what
+  // reached `who` both before `before`.
+  static std::optional<round_trip> round_trip_in(const connection& c, end_point who,
+                                                  instant before);
+  // Drops the records no verdict can read any more, settling the runs that completed a round trip.
+  static void prune(connection& c, instant now);
 
+  bool verify_received_;
   std::map<std::pair<std::uint16_t, std::uint16_t>, connection> connections_;
   std::bitset<65536> forgotten_;  // by client port
   std::int64_t second_ = -1;

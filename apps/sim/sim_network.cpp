@@ -41,6 +41,7 @@ network::network(const network_setup& setup)
       faults{link.a(), setup.to_client, setup.from_client, setup.fault_seed},
       annotator{annotator_for(faults, setup)},
       recorder{recorder_for(faults, setup.pcap, annotator.get())},
+      witness{setup.to_client.corrupt > 0 || setup.from_client.corrupt > 0},
       client_side{recorder ? static_cast<device&>(*recorder) : faults, witness, end_point::client,
                   setup.client.mac},
       server_side{link.b(), witness, end_point::server, setup.server.mac},

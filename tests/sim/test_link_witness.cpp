@@ -108,6 +108,53 @@ TEST_CASE("a connection the workload is done with is forgotten, until its port o
   CHECK_FALSE(w.unexplained_timeout(end_point::client, client_port, at(55s)).empty());
 }
 
+TEST_CASE("a long transfer keeps a few round trips of records, and still judges its end") {
+  link_witness w;
+  // 100,000 segments, each taken in and acknowledged: what a gigabyte of bulk looks like.
+  std::uint32_t seq = 1000;
+  duration t = 0s;
+  for (int i = 0; i < 100'000; ++i, seq += 100, t += 10us) {
+    const auto data = segment(end_point::client, seq, 100);
+    w.sent(end_point::client, data, at(t));
+    w.received(end_point::server, data, at(t + 5us));
+    const auto ack = segment(end_point::server, 1, 0, seq + 100);
+    w.sent(end_point::server, ack, at(t + 5us));
+    w.received(end_point::client, ack, at(t + 10us));
+  }
+  CHECK(w.records() < 5000);
+  // Then a run of retransmissions whose second one was heard and answered: the verdict needs the
+  // server's records from the run's start, which no pruning took.
+  const auto data = segment(end_point::client, seq, 100);
+  for (const auto d : {1s, 3s, 7s}) w.sent(end_point::client, data, at(t + d));
+  w.received(end_point::server, data, at(t + 3s + 5ms));
+  const auto answer = segment(end_point::server, 1, 0, seq + 100);
+  w.sent(end_point::server, answer, at(t + 3s + 5ms));
+  for (int i = 0; i < 3000; ++i)  // the server's keep-alive, say, taken in again and again
+    w.received(end_point::client, segment(end_point::server, 0, 0, seq), at(t + 3s + i * 1ms));
+  w.received(end_point::client, answer, at(t + 6s));
+  const std::string why = w.unexplained_timeout(end_point::client, client_port, at(t + 15s));
+  CHECK(why.find("reached it at") != std::string::npos);
+  CHECK(w.unexplained_timeout(end_point::client, client_port, at(t + 6s)).empty());
+}
+
+TEST_CASE("where the link may corrupt frames, one taken in with a bad checksum did not reach") {
+  for (const bool corruption : {false, true}) {
+    CAPTURE(corruption);
+    link_witness w{corruption};
+    const auto data = segment(end_point::client, 1000, 100);
+    for (const auto t : {1s, 3s, 7s}) w.sent(end_point::client, data, at(t));
+    auto damaged = data;
+    damaged.back() ^= 0x01;
+    w.received(end_point::server, damaged, at(3s + 5ms));
+    const auto answer = segment(end_point::server, 1, 0, 1000);
+    w.sent(end_point::server, answer, at(3s + 5ms));
+    w.received(end_point::client, answer, at(3s + 10ms));
+    // Without corruption in play the witness takes the frame as it came (a host's frames leave
+    // intact); with it, the damaged retransmission reached nobody, and the timeout is the link's.
+    CHECK(w.unexplained_timeout(end_point::client, client_port, at(15s)).empty() == corruption);
+  }
+}
+
 TEST_CASE("a storm: many frames in a virtual second with no new acknowledgment") {
   link_witness w;
   const auto ack = segment(end_point::client, 1, 0);
