@@ -155,6 +155,7 @@ class runner {
     if (auto ec = server.listen(listener_, 4))
       throw std::runtime_error("sim: listen: " + ec.message());
     called("server", "listen(0.0.0.0:" + std::to_string(server_port) + ")");
+    server.on_ready(listener_, [this] { ready_.listener = true; });
     begin(0);
     const bool ended = net_.sim.run_until([this] { return step(); }, options_.time_limit);
     if (!ended) {
@@ -190,6 +191,8 @@ class runner {
     tcp_layer& client = net_.client.tcp();
     conv_.client = client.open();
     conv_.client_open = true;
+    client.on_ready(conv_.client, [this] { ready_.client = true; });
+    ready_.client = true;
     const ipv4_endpoint to{server_address, server_port};
     if (auto ec = client.connect(conv_.client, to, net_.sim.now()))
       return fail(end_point::client, "connect", ec);
@@ -207,22 +210,28 @@ class runner {
       observer_->called(host, std::string{call} + std::to_string(n) + std::string{unit});
   }
 
-  // One round's worth of socket calls; true once the workload ended, one way or another.
+  // One round's worth of socket calls; true once the workload ended, one way or another. Only
+  // the sockets the stack said may be ready are called, as an application's event loop does: a
+  // round mostly moves one frame, and the calls would mostly find nothing to do.
   bool step() {
     note_timeouts();
     if (ended_) return true;
-    if (!conv_.server) {
+    if (!conv_.server && std::exchange(ready_.listener, false)) {
       tcp_socket_id accepted = 0;
       if (!net_.server.tcp().accept(listener_, accepted)) {
         conv_.server = accepted;
         conv_.server_open = true;
+        net_.server.tcp().on_ready(accepted, [this] { ready_.server = true; });
+        ready_.server = true;
         called("server", "accept()");
       }
     }
-    client_reads();
-    if (!ended_ && conv_.server_open) server_reads();
-    if (!ended_ && conv_.server_open) server_sends();
-    if (!ended_ && conv_.client_open) client_sends();
+    const bool client = std::exchange(ready_.client, false);
+    const bool server = std::exchange(ready_.server, false);
+    if (client) client_reads();
+    if (server && !ended_ && conv_.server_open) server_reads();
+    if (server && !ended_ && conv_.server_open) server_sends();
+    if (client && !ended_ && conv_.client_open) client_sends();
     if (!ended_ && conv_.done()) {
       ++result_.connections_done;
       if (observer_) observer_->connection_done(result_.connections_done);
@@ -486,6 +495,10 @@ class runner {
   std::optional<tcp_trace> trace_;
   tcp_socket_id listener_ = 0;
   conversation conv_;
+  // Set by the stack's readiness callbacks (on_ready), taken by step().
+  struct {
+    bool listener = false, client = false, server = false;
+  } ready_;
   bool ended_ = false;
   std::array<std::uint64_t, 2> timeouts_seen_{};
   std::array<std::optional<instant>, 2> timed_out_at_;
