@@ -119,7 +119,7 @@ double gilbert_elliott::mean_loss() const {
 
 fault_injector::fault_injector(device& inner, const fault_config& in, const fault_config& out,
                                std::uint64_t seed)
-    : inner_{inner}, random_{seed}, scratch_(max_frame_len) {
+    : inner_{inner}, random_{seed} {
   validate(in, direction::in);
   validate(out, direction::out);
   in_.config = in;
@@ -144,17 +144,21 @@ std::size_t fault_injector::receive(byte_span out, instant now) {
       last_received_ = std::move(f.met);
       return n;
     }
-    const std::size_t n = inner_.receive(scratch_, now);
+    // Straight into out: a frame that meets no fault and need not wait leaves as it came.
+    const std::size_t n = inner_.receive(out, now);
     if (n == 0) return 0;
-    admit(direction::in, const_byte_span{scratch_}.first(n), now);
+    if (admit(direction::in, out.first(n), now) == admission::through) {
+      last_received_ = admitting_;
+      return n;
+    }
   }
 }
 
 bool fault_injector::transmit(const_byte_span frame, instant now) {
   release_out(now);
-  const bool accepted = admit(direction::out, frame, now);
+  const admission a = admit(direction::out, frame, now);
   last_transmitted_ = admitting_;
-  return accepted;
+  return a == admission::through ? inner_.transmit(frame, now) : a == admission::taken;
 }
 
 std::optional<instant> fault_injector::next_deadline() const {
@@ -180,7 +184,7 @@ std::string fault_injector::report() const {
   return os.str();
 }
 
-bool fault_injector::admit(direction d, const_byte_span frame, instant now) {
+fault_injector::admission fault_injector::admit(direction d, const_byte_span frame, instant now) {
   side& s = side_of(d);
   const fault_config& c = s.config;
   ++s.frames;
@@ -198,9 +202,13 @@ bool fault_injector::admit(direction d, const_byte_span frame, instant now) {
   if (c.burst.enabled() && burst_loses(s)) return dropped(d, fault_kind::burst, frame, now);
   if (chance(c.loss)) return dropped(d, fault_kind::loss, frame, now);
 
-  auto bytes = take(frame);
-  if (chance(c.corrupt) && corrupt(bytes, c.corrupt_bits))
-    meet(d, fault_kind::corrupted, bytes, now);
+  // The frame is copied only when a fault changes it or it has to wait.
+  std::optional<std::vector<std::uint8_t>> bytes;
+  if (chance(c.corrupt)) {
+    bytes = take(frame);
+    if (corrupt(*bytes, c.corrupt_bits)) meet(d, fault_kind::corrupted, *bytes, now);
+  }
+  const auto current = [&] { return bytes ? const_byte_span{*bytes} : frame; };
   const bool twice = chance(c.duplicate);
   instant due = sent + c.latency;
   if (c.jitter > duration::zero())
@@ -210,28 +218,31 @@ bool fault_injector::admit(direction d, const_byte_span frame, instant now) {
   due = std::max(due, s.last_in_order);
   if (due > now) {
     admitting_.delay = due - now;
-    meet(d, fault_kind::delayed, bytes, now);
+    meet(d, fault_kind::delayed, current(), now);
   }
   if (chance(c.reorder)) {
     due += c.reorder_delay;
-    meet(d, fault_kind::reordered, bytes, now);
+    meet(d, fault_kind::reordered, current(), now);
   } else {
     s.last_in_order = due;
   }
+  if (!bytes && !twice && due <= now) return admission::through;
+  if (!bytes) bytes = take(frame);
   std::optional<std::vector<std::uint8_t>> copy;
   if (twice) {
-    copy = take(bytes);
+    copy = take(*bytes);
     meet(d, fault_kind::duplicated, *copy, now);
   }
-  const bool accepted = hold_or_send(d, due, std::move(bytes), false, now);
+  const bool accepted = hold_or_send(d, due, std::move(*bytes), false, now);
   if (copy) hold_or_send(d, due, std::move(*copy), true, now);
-  return accepted;
+  return accepted ? admission::taken : admission::refused;
 }
 
-bool fault_injector::dropped(direction d, fault_kind k, const_byte_span frame, instant now) {
+fault_injector::admission fault_injector::dropped(direction d, fault_kind k,
+                                                  const_byte_span frame, instant now) {
   meet(d, k, frame, now);
   // Accepted all the same: the frame is lost beyond the device, as on a wire.
-  return true;
+  return admission::taken;
 }
 
 bool fault_injector::targeted(side& s, const frame_facts& facts) {

@@ -224,13 +224,16 @@ class fault_injector final : public device {
 
   side& side_of(direction d) { return d == direction::in ? in_ : out_; }
   const side& side_of(direction d) const { return d == direction::in ? in_ : out_; }
-  // Runs one frame through a direction's faults; for out, false when the inner device refused
-  // a frame passed on at once.
-  bool admit(direction d, const_byte_span frame, instant now);
+  // What admit did with a frame: took it (lost, held or passed on, as a copy), passed on a copy
+  // the inner device refused (out), or let it through as it is, at once and unchanged, for the
+  // caller to hand on: the frame is copied only when a fault changes it or it has to wait.
+  enum class admission { taken, refused, through };
+  // Runs one frame through a direction's faults.
+  admission admit(direction d, const_byte_span frame, instant now);
   struct frame_facts;  // what the rules and the MTU read of a frame
   static frame_facts inspect(const_byte_span frame);
   bool targeted(side& s, const frame_facts& facts);
-  bool dropped(direction d, fault_kind k, const_byte_span frame, instant now);
+  admission dropped(direction d, fault_kind k, const_byte_span frame, instant now);
   std::optional<instant> serialize(side& s, std::size_t bytes, instant now);
   bool burst_loses(side& s);
   // Flips bits of bytes and records the offsets it changed in admitting_.corrupted.
@@ -255,7 +258,6 @@ class fault_injector final : public device {
   std::uint64_t next_order_ = 0;
   // Buffers of frames no longer held, kept for the next ones: no allocation per frame once warm.
   std::vector<std::vector<std::uint8_t>> spare_;
-  std::vector<std::uint8_t> scratch_;  // what the inner device hands over, before admission
   frame_faults admitting_;             // the frame admit() works on
   frame_faults last_received_;
   frame_faults last_transmitted_;
