@@ -238,8 +238,8 @@ fault_injector::admission fault_injector::admit(direction d, const_byte_span fra
   return accepted ? admission::taken : admission::refused;
 }
 
-fault_injector::admission fault_injector::dropped(direction d, fault_kind k,
-                                                  const_byte_span frame, instant now) {
+fault_injector::admission fault_injector::dropped(direction d, fault_kind k, const_byte_span frame,
+                                                  instant now) {
   meet(d, k, frame, now);
   // Accepted all the same: the frame is lost beyond the device, as on a wire.
   return admission::taken;

@@ -258,7 +258,7 @@ class fault_injector final : public device {
   std::uint64_t next_order_ = 0;
   // Buffers of frames no longer held, kept for the next ones: no allocation per frame once warm.
   std::vector<std::vector<std::uint8_t>> spare_;
-  frame_faults admitting_;             // the frame admit() works on
+  frame_faults admitting_;  // the frame admit() works on
   frame_faults last_received_;
   frame_faults last_transmitted_;
 };

@@ -97,16 +97,16 @@ const link_witness::connection* link_witness::find(std::uint16_t client_port) co
 }
 
 std::optional<link_witness::round_trip> link_witness::round_trip_in(const connection& c,
-                                                                    end_point who,
-                                                                    instant before) {
+                                                                    end_point who, instant before) {
   const half& mine = c.halves[index(who)];
   const half& peer = c.halves[index(other(who))];
   const run& r = *mine.last_run;
   // The first of its segments that reached the peer, then a segment the peer sent after that
   // reaching `who` (one sent earlier and still on its way answers nothing).
-  const auto reached = std::find_if(peer.received.begin(), peer.received.end(), [&](const record& x) {
-    return x.at >= r.first && x.at < before && x.seq == r.seq && x.len > 0;
-  });
+  const auto reached =
+      std::find_if(peer.received.begin(), peer.received.end(), [&](const record& x) {
+        return x.at >= r.first && x.at < before && x.seq == r.seq && x.len > 0;
+      });
   if (reached == peer.received.end()) return std::nullopt;
   const auto sent_after = [&](const record& taken) {
     const auto sent = std::find_if(peer.sent.rbegin(), peer.sent.rend(), [&](const record& x) {

@@ -71,7 +71,7 @@ class link_witness {
   struct record {
     instant at;
     seq32 seq;
-    seq32 ack;               // meaningful only with has_ack
+    seq32 ack;              // meaningful only with has_ack
     std::uint32_t len = 0;  // sequence space: data, and one each for SYN and FIN
     bool has_ack = false;
     bool rst = false;
@@ -117,7 +117,7 @@ class link_witness {
   // The first round trip completed during who's last run, with what reached the peer and what
   // reached `who` both before `before`.
   static std::optional<round_trip> round_trip_in(const connection& c, end_point who,
-                                                  instant before);
+                                                 instant before);
   // Drops the records no verdict can read any more, settling the runs that completed a round trip.
   static void prune(connection& c, instant now);
 
