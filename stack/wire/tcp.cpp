@@ -9,17 +9,15 @@
 namespace tapstack {
 namespace {
 
-// One table for reading, writing and printing the control bits. tcpdump prints the letters in the
-// order of the bits, lowest first, which is also the order of tcp_flags' members.
-struct flag_bit {
+// The control bits' letters as tcpdump prints them, lowest bit first, which is also the order of
+// tcp_flags' members.
+struct flag_letter {
   bool tcp_flags::*member;
-  std::uint8_t bit;
   char letter;
 };
-constexpr flag_bit flag_bits[] = {
-    {&tcp_flags::fin, 0x01, 'F'}, {&tcp_flags::syn, 0x02, 'S'}, {&tcp_flags::rst, 0x04, 'R'},
-    {&tcp_flags::psh, 0x08, 'P'}, {&tcp_flags::ack, 0x10, '.'}, {&tcp_flags::urg, 0x20, 'U'},
-    {&tcp_flags::ece, 0x40, 'E'}, {&tcp_flags::cwr, 0x80, 'W'},
+constexpr flag_letter flag_letters[] = {
+    {&tcp_flags::fin, 'F'}, {&tcp_flags::syn, 'S'}, {&tcp_flags::rst, 'R'}, {&tcp_flags::psh, 'P'},
+    {&tcp_flags::ack, '.'}, {&tcp_flags::urg, 'U'}, {&tcp_flags::ece, 'E'}, {&tcp_flags::cwr, 'W'},
 };
 
 // Option lengths, kind and length bytes included.
@@ -171,19 +169,6 @@ encoded_options encode(const tcp_options& o) {
 
 }  // namespace
 
-tcp_flags tcp_flags::from_bits(std::uint8_t bits) {
-  tcp_flags f;
-  for (const auto& b : flag_bits) f.*b.member = (bits & b.bit) != 0;
-  return f;
-}
-
-std::uint8_t tcp_flags::bits() const {
-  std::uint8_t bits = 0;
-  for (const auto& b : flag_bits)
-    if (this->*b.member) bits |= b.bit;
-  return bits;
-}
-
 parse_result<tcp_options> tcp_options::parse(const_byte_span bytes) {
   tcp_options o;
   const bool ok = walk_options(
@@ -324,7 +309,7 @@ void tcp_repr::emit(byte_span out, ipv4_address src, ipv4_address dst,
 
 std::string to_string(tcp_flags f) {
   std::string s;
-  for (const auto& b : flag_bits)
+  for (const auto& b : flag_letters)
     if (f.*b.member) s += b.letter;
   return s.empty() ? "none" : s;
 }

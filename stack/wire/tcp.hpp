@@ -67,8 +67,15 @@ struct tcp_flags {
   bool ece = false;  // RFC 3168
   bool cwr = false;  // RFC 3168
 
-  static tcp_flags from_bits(std::uint8_t bits);
-  std::uint8_t bits() const;
+  // Here, to be inlined: every segment in and out goes through them.
+  static constexpr tcp_flags from_bits(std::uint8_t b) {
+    const auto bit = [b](int i) { return ((b >> i) & 1) != 0; };
+    return {bit(0), bit(1), bit(2), bit(3), bit(4), bit(5), bit(6), bit(7)};
+  }
+  constexpr std::uint8_t bits() const {
+    return static_cast<std::uint8_t>(fin | syn << 1 | rst << 2 | psh << 3 | ack << 4 | urg << 5 |
+                                     ece << 6 | cwr << 7);
+  }
   friend bool operator==(const tcp_flags&, const tcp_flags&) = default;
 };
 

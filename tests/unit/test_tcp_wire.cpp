@@ -408,6 +408,8 @@ TEST_CASE("tcpdump notation: flag letters, seq range, urgent pointer") {
   CHECK(to_string(tcp_flags{}) == "none");
   CHECK(to_string(tcp_flags::from_bits(0xff)) == "FSRP.UEW");
   CHECK(tcp_flags::from_bits(0x12) == tcp_flags{.syn = true, .ack = true});
+  for (unsigned b = 0; b < 256; ++b)
+    CHECK(tcp_flags::from_bits(static_cast<std::uint8_t>(b)).bits() == b);
   CHECK(tcp_flags{.fin = true, .psh = true, .cwr = true}.bits() == 0x89);
 
   const byte_vector data(100, 'x');
