@@ -23,8 +23,8 @@ void tcp_layer::receive(const ipv4_packet& packet, instant now) {
 
 void tcp_layer::segment_arrives(const tcp_tuple& tuple, const tcp_repr& seg, instant now) {
   closed_.clear();
-  if (const auto it = connections_.find(tuple); it != connections_.end()) {
-    const auto conn = it->second;  // keeps it alive while it may leave the table
+  if (const auto* entry = find_connection(tuple)) {
+    const auto conn = *entry;  // keeps it alive while it may leave the table
     conn->t.last_heard = now;
     if (conn->t.state == tcp_state::syn_sent)
       conn->segment_in_syn_sent(seg, now);

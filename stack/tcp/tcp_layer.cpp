@@ -239,6 +239,7 @@ void tcp_layer::reset_all(instant now) {
   timers_.clear();
   const auto table = std::move(connections_);
   connections_.clear();
+  last_found_ = nullptr;
   for (const auto& [tuple, conn] : table) {
     // SYN-SENT has nothing the peer would take a RST for.
     if (conn->t.state != tcp_state::syn_sent)
@@ -509,7 +510,16 @@ void tcp_layer::leave_table(tcp_connection& c) {
   if (c.listener && !c.accept_queued)
     if (socket* l = find(*c.listener); l && l->pending > 0) --l->pending;
   closed_.push_back(std::move(it->second));
+  if (last_found_ == &*it) last_found_ = nullptr;
   connections_.erase(it);
+}
+
+std::shared_ptr<tcp_connection>* tcp_layer::find_connection(const tcp_tuple& tuple) {
+  if (last_found_ && last_found_->first == tuple) return &last_found_->second;
+  const auto it = connections_.find(tuple);
+  if (it == connections_.end()) return nullptr;
+  last_found_ = &*it;
+  return &it->second;
 }
 
 bool tcp_layer::at_connection_limit(instant now) {
@@ -536,10 +546,10 @@ bool tcp_layer::defer_output(tcp_connection& c) {
   if (!batching_ || c.t.ack_now || c.t.unacked_bytes >= max_stretch) return false;
   if (c.output_deferred) return true;
   // TIME-WAIT takes a connection out of the table, and its state has nothing more to send.
-  const auto it = connections_.find(c.t.tuple);
-  if (it == connections_.end()) return false;
+  const auto* entry = find_connection(c.t.tuple);
+  if (!entry) return false;
   c.output_deferred = true;
-  deferred_.push_back(it->second);
+  deferred_.push_back(*entry);
   return true;
 }
 

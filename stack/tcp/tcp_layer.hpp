@@ -242,6 +242,10 @@ class tcp_layer {
   // A connection that reached CLOSED leaves the table (it lives on in closed_ until the event
   // that closed it is over, and in its socket until the application closes that).
   void leave_table(tcp_connection& c);
+  // The table's entry for a tuple, or nullptr. The last one found is remembered, as BSD's stacks
+  // remember their last PCB: a flow's segments mostly follow one another, and the keyed hash
+  // (SipHash, against hash flooding) is the costliest part of a lookup.
+  std::shared_ptr<tcp_connection>* find_connection(const tcp_tuple& tuple);
   std::error_code bind_ephemeral(socket& s, const std::optional<ipv4_endpoint>& remote);
   socket* find(tcp_socket_id s);
   const socket* find(tcp_socket_id s) const;
@@ -260,6 +264,8 @@ class tcp_layer {
   // By handle, found in O(1): a stop closes 100,000 of them.
   std::unordered_map<tcp_socket_id, socket> sockets_;
   std::unordered_map<tcp_tuple, std::shared_ptr<tcp_connection>, tcp_tuple_hash> connections_;
+  // find_connection's last entry (an element of connections_ keeps its address until erased).
+  decltype(connections_)::value_type* last_found_ = nullptr;
   deadline_heap<tcp_connection> timers_;
   std::unordered_map<tcp_tuple, time_wait_record, tcp_tuple_hash> time_wait_;
   deadline_heap<time_wait_record> time_wait_timers_;
