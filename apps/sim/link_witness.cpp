@@ -138,7 +138,7 @@ void link_witness::prune(connection& c, instant now) {
       most = std::max(most, records->size());
     }
   // A run that goes on and on keeps its records: the next walk waits until they double.
-  c.prune_at = std::max(connection{}.prune_at, 2 * most);
+  c.prune_at = std::max(connection::first_prune, 2 * most);
 }
 
 std::string link_witness::unexplained_timeout(end_point who, std::uint16_t client_port,

@@ -101,8 +101,9 @@ class link_witness {
   // Per connection, by (client port, server port): the client's half, then the server's; and the
   // number of records that makes the next pruning worth its walk.
   struct connection {
+    static constexpr std::size_t first_prune = 1024;
     std::array<half, 2> halves;
-    std::size_t prune_at = 1024;
+    std::size_t prune_at = first_prune;
   };
   struct segment {
     std::pair<std::uint16_t, std::uint16_t> ports;  // client's, server's
